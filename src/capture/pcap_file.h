@@ -1,0 +1,36 @@
+/* pcap_file.h - our own reader for pcap and pcapng files.
+ *
+ * Why not pcap_open_offline(): libpcap refuses pcapng files whose interfaces
+ * have different link types, and it cannot tell a file cut mid-record from
+ * a clean end in a way we can report precisely. This reader handles pcap
+ * (both byte orders, micro- and nanosecond, the modified/Kuznetzov variant)
+ * and pcapng (SHB of either byte order, several sections, IDBs with their
+ * own link type and if_tsresol, EPB/SPB/obsolete PB), reading through a
+ * buffered stdio stream so stdin works.
+ *
+ * Ownership: pcap_file_open() (transfer full) pairs with pcap_file_close().
+ * Packet bytes live until the next pcap_file_next() (transfer none).
+ */
+#ifndef SIPSLEUTH_PCAP_FILE_H
+#define SIPSLEUTH_PCAP_FILE_H
+
+#include <glib.h>
+#include <stdio.h>
+#include "capture/capture.h"
+
+typedef struct PcapFile PcapFile;
+
+/* path "-" reads stdin. Errors: SS_CAPTURE_ERROR_NOT_FOUND, _NOT_CAPTURE, _IO. */
+PcapFile *pcap_file_open(const char *path, GError **err);
+/* CAPTURE_PACKET (pkt filled; frame and input are left to the caller),
+ * CAPTURE_END, or CAPTURE_ERROR (SS_CAPTURE_ERROR_TRUNCATED, _NOT_CAPTURE
+ * for a corrupt block, _IO). After an error the file is at its end. */
+CaptureResult pcap_file_next(PcapFile *f, SsPacket *pkt, GError **err);
+uint64_t pcap_file_size(const PcapFile *f);     /* 0 if unknown (pipe) */
+uint64_t pcap_file_offset(const PcapFile *f);   /* bytes consumed */
+const char *pcap_file_path(const PcapFile *f);
+void pcap_file_close(PcapFile *f);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(PcapFile, pcap_file_close)
+
+#endif

@@ -1,0 +1,2 @@
+#include <config.h>
+/* placeholder: implementation in progress */
