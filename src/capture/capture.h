@@ -65,12 +65,28 @@ typedef enum {
 
 typedef struct CaptureSource CaptureSource;
 
+/* Files: every file is opened (and the BPF expression compiled, against the
+ * first file's link type or Ethernet) before this returns, so a missing
+ * file, a non-capture or a bad filter fails here: _NOT_FOUND,
+ * _NOT_CAPTURE, _BAD_FILTER. Live: _NO_DEVICE (unknown or down interface),
+ * _PERMISSION (message says how to grant CAP_NET_RAW/CAP_NET_ADMIN),
+ * _BAD_FILTER, _FAILED. Files and an interface together: _FAILED. */
 CaptureSource *capture_open(const CaptureOptions *opts, GError **err);
+/* Files are merged in timestamp order (ties: the earlier file on the
+ * command line first; a file's own order is always kept). The filter is
+ * compiled per link type when first met; a link type it cannot apply to
+ * (e.g. "ether host" on raw IP) has its packets skipped, with one warning.
+ * CAPTURE_ERROR from a file (TRUNCATED, NOT_CAPTURE for a corrupt record,
+ * IO) is returned once, after the packets before it were delivered; that
+ * file is then finished and later calls go on with the other files, so the
+ * caller may report it, remember it for the exit status, and keep calling.
+ * Live: CAPTURE_IDLE about every 100 ms without traffic (pkt->ts = wall
+ * clock now, caplen 0); CAPTURE_ERROR (_FAILED) when the device fails. */
 CaptureResult capture_next(CaptureSource *src, SsPacket *pkt, GError **err);
 void capture_get_stats(CaptureSource *src, CaptureStats *st);
 /* Async-signal-safe: makes capture_next() return CAPTURE_END soon. */
 void capture_break(CaptureSource *src);
-/* Live only: the file descriptor to drop privileges after, or -1 */
+/* True for a live interface (privileges can be dropped once it is open). */
 bool capture_is_live(const CaptureSource *src);
 /* Total size in bytes of all input files (for a progress line), 0 if unknown
  * (stdin, live); and how many bytes were consumed so far. */

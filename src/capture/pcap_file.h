@@ -8,6 +8,11 @@
  * own link type and if_tsresol, EPB/SPB/obsolete PB), reading through a
  * buffered stdio stream so stdin works.
  *
+ * Hostile input: a record or block longer than SS_PCAP_MAX_RECORD, or whose
+ * lengths disagree, is reported as SS_CAPTURE_ERROR_NOT_CAPTURE ("corrupt
+ * record at offset N"); the reader never allocates per packet (one buffer
+ * grows to the largest record seen) and never reads outside what it read.
+ *
  * Ownership: pcap_file_open() (transfer full) pairs with pcap_file_close().
  * Packet bytes live until the next pcap_file_next() (transfer none).
  */
@@ -18,17 +23,29 @@
 #include <stdio.h>
 #include "capture/capture.h"
 
+/* Largest pcap record / pcapng block accepted: 256 MiB. libpcap caps packets
+ * at 256 KiB (MAXIMUM_SNAPLEN) and Wireshark blocks at 16 MiB; anything
+ * bigger is a corrupt length field, and refusing it bounds our buffer. */
+#define SS_PCAP_MAX_RECORD (256u * 1024u * 1024u)
+
 typedef struct PcapFile PcapFile;
 
-/* path "-" reads stdin. Errors: SS_CAPTURE_ERROR_NOT_FOUND, _NOT_CAPTURE, _IO. */
+/* path "-" reads stdin. Errors: SS_CAPTURE_ERROR_NOT_FOUND, _NOT_CAPTURE
+ * (also "empty file"), _TRUNCATED (file cut inside its file header / first
+ * section header), _IO. */
 PcapFile *pcap_file_open(const char *path, GError **err);
 /* CAPTURE_PACKET (pkt filled; frame and input are left to the caller),
  * CAPTURE_END, or CAPTURE_ERROR (SS_CAPTURE_ERROR_TRUNCATED, _NOT_CAPTURE
- * for a corrupt block, _IO). After an error the file is at its end. */
+ * for a corrupt block, _IO). After an error the file is at its end: later
+ * calls return CAPTURE_END. */
 CaptureResult pcap_file_next(PcapFile *f, SsPacket *pkt, GError **err);
-uint64_t pcap_file_size(const PcapFile *f);     /* 0 if unknown (pipe) */
-uint64_t pcap_file_offset(const PcapFile *f);   /* bytes consumed */
+uint64_t pcap_file_size(const PcapFile *f);   /* 0 if unknown (pipe) */
+uint64_t pcap_file_offset(const PcapFile *f); /* bytes consumed */
 const char *pcap_file_path(const PcapFile *f);
+/* Link type of the first interface (pcap: the file's; pcapng: the first IDB
+ * of the first section when it directly follows the section header, as
+ * writers do), or -1 when not known yet. Used to check a BPF filter early. */
+int pcap_file_linktype(const PcapFile *f);
 void pcap_file_close(PcapFile *f);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PcapFile, pcap_file_close)
