@@ -22,6 +22,7 @@
     X(IP_BAD_HEADER, "ip_bad_header", "IP header invalid (version, length)") \
     X(IP_EXT_TRUNCATED, "ip_ext_truncated", "IPv6 extension header chain cut short") \
     X(IP_TUNNEL_TOO_DEEP, "ip_tunnel_too_deep", "too many nested IP tunnels") \
+    X(IP_TUNNEL_BAD, "ip_tunnel_bad", "tunnel header (GRE, ERSPAN) cut short or invalid") \
     X(FRAG_OVERLAP, "frag_overlap", "IP fragments overlap with different bytes") \
     X(FRAG_TIMEOUT, "frag_timeout", "IP fragments never completed (timeout)") \
     X(FRAG_EVICTED, "frag_evicted", "IP fragment set evicted (cap reached)") \
@@ -29,6 +30,7 @@
     X(FRAG_INCONSISTENT, "frag_inconsistent", "IP fragments disagree on the datagram end") \
     X(UDP_TRUNCATED, "udp_truncated", "UDP header or payload cut short") \
     X(UDP_BAD_LENGTH, "udp_bad_length", "UDP length field disagrees with the IP payload") \
+    X(TCP_BAD_HEADER, "tcp_bad_header", "TCP data offset below 5 words (20 bytes)") \
     /* tcp */ \
     X(TCP_TRUNCATED, "tcp_truncated", "TCP header cut short") \
     X(TCP_OVERLAP_CONFLICT, "tcp_overlap_conflict", "overlapping TCP segments carry different bytes") \
@@ -58,6 +60,11 @@
     X(SIP_BAD_NAME_ADDR, "sip_bad_name_addr", "malformed From/To/Contact value") \
     X(SIP_BAD_STATUS, "sip_bad_status", "status code out of range") \
     X(SIP_NUL_BYTE, "sip_nul_byte", "NUL byte inside the message headers") \
+    X(SIP_BAD_MAX_FORWARDS, "sip_bad_max_forwards", "Max-Forwards not a number in 0..255") \
+    X(SIP_BAD_VIA, "sip_bad_via", "malformed Via value") \
+    X(SIP_BAD_EXPIRES, "sip_bad_expires", "Expires not a number in 0..2^32-1") \
+    X(SIP_BAD_DATE, "sip_bad_date", "Date not an RFC 1123 date in GMT") \
+    X(SIP_RURI_HEADERS, "sip_ruri_headers", "Request-URI carries URI headers ('?')") \
     /* sdp */ \
     X(SDP_BAD_LINE, "sdp_bad_line", "SDP line not of the form x=value") \
     X(SDP_BAD_ORIGIN, "sdp_bad_origin", "malformed o= line") \

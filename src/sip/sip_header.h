@@ -21,6 +21,11 @@ typedef struct {
     SipStr params;    /* header parameters after the URI, without the leading ';' */
     SipStr tag;       /* value of ;tag= (empty if none) */
     bool bracketed;   /* the URI was inside <> */
+    /* true when the value was only usable by tolerating a violation of the
+     * RFC 3261 §25.1 grammar (non-token display name, LWS inside <>, URI
+     * with '?' or ',' outside <>, empty or bad parameters...; RFC 4475
+     * §3.1.2). The parser flags SIP_BAD_NAME_ADDR for these. */
+    bool malformed;
 } SipNameAddr;
 
 bool sip_name_addr_parse(SipStr value, SipNameAddr *out);
@@ -53,6 +58,9 @@ typedef struct {
     SipStr received;
     bool has_rport;
     int rport;         /* -1 when absent or without value */
+    /* usable, but only by tolerating a grammar violation (empty or bad
+     * parameters, bad port, junk after sent-by); flagged SIP_BAD_VIA */
+    bool malformed;
 } SipVia;
 bool sip_via_parse(SipStr value, SipVia *via);
 bool sip_get_top_via(const SipMessage *m, SipVia *via);
@@ -106,6 +114,9 @@ typedef struct {
     SipUri uri;
     bool has_replaces;
     SipReplaces replaces;
+    /* a "Replaces" URI header is present but does not decode (does not fit
+     * decode_buf) or does not parse as RFC 3891 §6.1 (has_replaces false) */
+    bool replaces_invalid;
 } SipReferTo;
 bool sip_get_refer_to(const SipMessage *m, SipReferTo *out, char *decode_buf, size_t decode_size);
 bool sip_get_referred_by(const SipMessage *m, SipNameAddr *out);

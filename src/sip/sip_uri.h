@@ -34,6 +34,12 @@ bool sip_uri_parse(SipStr text, SipUri *uri);
 /* Find ";name" or ";name=value" in a ';'-separated parameter list; value
  * empty when the parameter has no '='. Names compare case-insensitively. */
 bool sip_param_get(SipStr params, const char *name, SipStr *value);
+/* Iterate a ';'-separated parameter list: start with *pos = 0; each call
+ * gives the next item's name and value (LWS trimmed; value empty and
+ * *has_value false without '='). A ';' inside a quoted value does not split.
+ * Returns false after the last item. Empty items ("a;;b") are returned
+ * with an empty name. */
+bool sip_param_next(SipStr params, size_t *pos, SipStr *name, SipStr *value, bool *has_value);
 /* Find "name=value" in a '&'-separated URI header list (RFC 3261 §19.1.1);
  * the name compares case-insensitively; value is still %-escaped. */
 bool sip_uri_header_get(SipStr headers, const char *name, SipStr *value);
@@ -41,6 +47,12 @@ bool sip_uri_header_get(SipStr headers, const char *name, SipStr *value);
  * length, or (size_t)-1 when it does not fit). Invalid escapes (RFC 4475
  * §3.1.1.5 "%" not followed by two hex digits) are copied verbatim. */
 size_t sip_str_unescape(SipStr in, char *out, size_t out_size);
+
+/* Leading/trailing LWS (SP, HT and the CR/LF of obsolete line folding,
+ * RFC 3261 §7.3.1) removed. */
+SipStr sip_str_trim(SipStr s);
+/* true when s is a non-empty RFC 3261 §25.1 token. */
+bool sip_str_is_token(SipStr s);
 
 bool sip_str_eq(SipStr a, const char *lit);      /* exact */
 bool sip_str_ieq(SipStr a, const char *lit);     /* ASCII case-insensitive */
