@@ -1,4 +1,5 @@
 /* tcp_reasm.h - TCP stream reassembly, per direction, keyed by the 4-tuple.
+ * flags are the SS_TCP_* bits of net/net_decode.h.
  *
  * Delivers each direction's bytes in sequence order exactly once:
  * out-of-order segments are held, retransmissions (identical or partial) are
@@ -9,6 +10,11 @@
  * the sink is told of the gap (bytes lost) before the data after it.
  * SYN after FIN/RST on the same 4-tuple starts a new connection.
  * Knows nothing of SIP.
+ *
+ * Close reasons: a new SYN (different ISN) on a 4-tuple still in use closes
+ * the old connection's directions with TCP_STREAM_TIMEOUT (its end was not
+ * seen), or TCP_STREAM_FIN for a direction whose FIN was. A direction that
+ * was seen only as a SYN is still a stream: it is counted and closed.
  *
  * Ownership: tcp_reasm_new() (transfer full) / tcp_reasm_free(). Bytes passed
  * to the sink live only during the callback.
@@ -65,6 +71,16 @@ typedef struct {
 
 typedef struct TcpReasm TcpReasm;
 
+/* Caps and timeouts; tcp_reasm_new() starts with the SS_TCP_* values of
+ * common/limits.h. Tests and tuning may lower them. */
+typedef struct {
+    uint64_t max_streams;      /* >= 2; eviction: least recently active connection */
+    uint64_t max_stream_bytes; /* out-of-order bytes held per direction */
+    uint64_t max_total_bytes;  /* out-of-order bytes held in all directions */
+    SsTime gap_timeout;
+    SsTime idle_timeout;
+} TcpReasmLimits;
+
 TcpReasm *tcp_reasm_new(const TcpReasmSink *sink, const AnomalySink *anomalies);
 void tcp_reasm_feed(TcpReasm *r, const Endpoint *src, const Endpoint *dst, uint32_t seq,
                     uint8_t flags, const uint8_t *payload, size_t len, SsTime ts, uint64_t frame);
@@ -73,6 +89,10 @@ void tcp_reasm_expire(TcpReasm *r, SsTime now);
 /* End of input: deliver what can be delivered (skipping holes), close all. */
 void tcp_reasm_flush(TcpReasm *r, SsTime now);
 void tcp_reasm_get_stats(const TcpReasm *r, TcpReasmStats *st);
+/* Replace the caps (call before the first feed). */
+void tcp_reasm_set_limits(TcpReasm *r, const TcpReasmLimits *lim);
+/* Calls no sink function: streams still open are dropped without close(),
+ * so their s->user is not released; call tcp_reasm_flush() first. */
 void tcp_reasm_free(TcpReasm *r);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TcpReasm, tcp_reasm_free)

@@ -30,7 +30,7 @@ typedef struct {
     bool present;
     uint8_t family;  /* 4 (IP4), 6 (IP6), 0 other */
     bool is_null;    /* 0.0.0.0 or :: (also 0.0.0.0/ttl), RFC 3264 §8.4 / RFC 2543 hold */
-    SdpStr addr;
+    SdpStr addr;     /* the address without any /ttl or /count suffix */
 } SdpConnection;
 
 #define SDP_MAX_RTPMAP 8
@@ -58,10 +58,11 @@ typedef struct {
     SdpStr origin_addr;
     SdpConnection conn;  /* session-level c= */
     SdpDirection dir;    /* session-level attribute, SDP_DIR_NONE if absent */
-    unsigned n_media;    /* kept, <= SS_SDP_MAX_MEDIA */
-    unsigned n_media_seen;
+    unsigned n_media;    /* kept, <= SS_SDP_MAX_MEDIA; a malformed m= keeps
+                          * its slot with port 0 (RFC 3264 §6 pairs by index) */
+    unsigned n_media_seen; /* every m= line, kept or not */
     SdpMedia media[SS_SDP_MAX_MEDIA];
-    unsigned n_anomalies;
+    unsigned n_anomalies; /* each code at most once, in order found */
     SsAnomaly anomalies[SDP_MAX_ANOMALIES];
 } SdpSession;
 
@@ -72,7 +73,8 @@ bool sdp_parse(const char *text, size_t len, SdpSession *out);
 /* The direction that applies to media i (RFC 3264 §5.1 / RFC 8866 §6.7):
  * the media-level attribute, else the session-level one, else sendrecv. */
 SdpDirection sdp_media_direction(const SdpSession *s, unsigned i);
-/* The connection that applies to media i: media-level c=, else session-level. */
+/* The connection that applies to media i: media-level c=, else session-level
+ * (then ->present may be false). NULL when i >= n_media. */
 const SdpConnection *sdp_media_connection(const SdpSession *s, unsigned i);
 
 #endif

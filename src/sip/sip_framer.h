@@ -37,9 +37,14 @@ typedef struct {
     size_t body_len;
 } SipFrameInfo;
 
-/* at_eof: no more bytes will come (end of stream): a message cut short is
- * then returned as SIP_FRAME_MESSAGE with info->... incomplete (see
- * sip_stream). */
+/* Frames the unit at the start of buf. On SIP_FRAME_MESSAGE, *info says how
+ * it was framed; on SIP_FRAME_NEED_MORE with the headers complete,
+ * info->header_len and info->body_len already give the message's length.
+ * Content-Length over 4 GiB counts as bad. The start-line test accepts any
+ * "SIP/x.y" version (RFC 3261 §25.1 grammar) so that the message parser,
+ * not the framer, reports a wrong one. A first line still unterminated after
+ * 8 KiB, or holding a control byte, is junk. A message cut by the end of
+ * the stream is SipStream's business (sip_stream_finish). */
 SipFrameResult sip_frame(const uint8_t *buf, size_t len, size_t *consumed, SipFrameInfo *info);
 
 /* True when buf starts like a SIP request line or status line. */
@@ -50,6 +55,7 @@ typedef enum {
     SIP_STREAM_MSG_NO_CONTENT_LENGTH = 1 << 0, /* framed without Content-Length */
     SIP_STREAM_MSG_INCOMPLETE = 1 << 1,        /* bytes lost (gap) or cut by end of stream */
     SIP_STREAM_MSG_TOO_BIG = 1 << 2,           /* over SS_SIP_MAX_MESSAGE: cut */
+    SIP_STREAM_MSG_BAD_CONTENT_LENGTH = 1 << 3, /* Content-Length not a number: framed as 0 */
 } SipStreamMsgFlags;
 
 typedef struct {
@@ -61,6 +67,13 @@ typedef struct {
     void *user;
 } SipStreamSink;
 
+/* SipStream: a message wholly inside the fed bytes, with nothing buffered,
+ * is passed to the sink straight from them (zero copy); otherwise the
+ * stream keeps one growing buffer. Keep-alives are consumed silently. The
+ * bytes of a message already delivered cut (INCOMPLETE after a gap whose
+ * headers were complete, or TOO_BIG with a known length) that arrive later
+ * are dropped without a junk report: they are not junk, and the framer
+ * resumes exactly after them. */
 typedef struct SipStream SipStream;
 
 SipStream *sip_stream_new(const SipStreamSink *sink);
