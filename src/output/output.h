@@ -106,6 +106,7 @@ struct OutputWriter {
     FILE *out;
     OutputOptions opts;
     bool failed;
+    int err_no;   /* errno of the failed write (EPIPE: the reader went away) */
 };
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(OutputWriter, output_free)

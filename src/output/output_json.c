@@ -1,2 +1,767 @@
 #include <config.h>
-/* placeholder: implementation in progress */
+#include "output/output.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "sip/sip_header.h"
+
+/* NDJSON writer (DESIGN.md §3): one object per line, fixed key order,
+ * typed values, nested objects after the Elastic Common Schema. The schema
+ * is docs/sipsleuth.schema.json; the man page documents every field.
+ *
+ * Records are built by hand into one reused GString and written with one
+ * fwrite: no json-c tree per record (a busy SBC produces thousands of
+ * records a second, and the escaping rules below are ours anyway).
+ *
+ * Rules every record follows:
+ *  - a value that is unknown is omitted, never null (so every present key
+ *    has one type);
+ *  - strings are valid UTF-8: control characters, '"' and '\\' are escaped,
+ *    and a byte that is not part of a valid UTF-8 sequence (RFC 3629 §4:
+ *    no overlongs, no surrogates, nothing past U+10FFFF) is written as
+ *    \u00XX, its Latin-1 reading; that keeps every byte's value, where
+ *    U+FFFD would lose it;
+ *  - @timestamp never goes back: it is clamped to the last one written. */
+
+#define JB_MAX_DEPTH 8
+
+typedef struct {
+    GString *s;
+    int depth;
+    bool need_comma[JB_MAX_DEPTH];
+} JsonBuf;
+
+typedef struct {
+    OutputWriter base;
+    JsonBuf jb;
+    uint64_t sequence;
+    SsTime last_ts;
+    bool have_ts;
+    unsigned emit;
+} JsonWriter;
+
+/* ---- escaping ---- */
+
+static const char hexdig[] = "0123456789abcdef";
+
+static void
+json_escape_byte(GString *s, unsigned char c)
+{
+    char u[6] = { '\\', 'u', '0', '0', hexdig[c >> 4], hexdig[c & 15] };
+    g_string_append_len(s, u, 6);
+}
+
+/* Length of the valid UTF-8 sequence at p (RFC 3629 §4), 0 if invalid. */
+static size_t
+utf8_seq_len(const unsigned char *p, size_t avail)
+{
+    unsigned char c = p[0];
+    if (c >= 0xc2 && c <= 0xdf)
+        return avail >= 2 && (p[1] & 0xc0) == 0x80 ? 2 : 0;
+    if (c >= 0xe0 && c <= 0xef) {
+        if (avail < 3 || (p[2] & 0xc0) != 0x80)
+            return 0;
+        unsigned char lo = 0x80, hi = 0xbf;
+        if (c == 0xe0)
+            lo = 0xa0; /* overlong */
+        else if (c == 0xed)
+            hi = 0x9f; /* UTF-16 surrogates */
+        return p[1] >= lo && p[1] <= hi ? 3 : 0;
+    }
+    if (c >= 0xf0 && c <= 0xf4) {
+        if (avail < 4 || (p[2] & 0xc0) != 0x80 || (p[3] & 0xc0) != 0x80)
+            return 0;
+        unsigned char lo = 0x80, hi = 0xbf;
+        if (c == 0xf0)
+            lo = 0x90; /* overlong */
+        else if (c == 0xf4)
+            hi = 0x8f; /* past U+10FFFF */
+        return p[1] >= lo && p[1] <= hi ? 4 : 0;
+    }
+    return 0;
+}
+
+static void
+json_escape(GString *s, const char *str, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)str;
+    size_t i = 0;
+    g_string_append_c(s, '"');
+    while (i < len) {
+        size_t run = i;
+        /* copy plain ASCII in one go */
+        while (run < len && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' && p[run] != '\\')
+            run++;
+        if (run > i) {
+            g_string_append_len(s, str + i, (gssize)(run - i));
+            i = run;
+            continue;
+        }
+        unsigned char c = p[i];
+        if (c < 0x80) {
+            switch (c) {
+            case '"': g_string_append_len(s, "\\\"", 2); break;
+            case '\\': g_string_append_len(s, "\\\\", 2); break;
+            case '\n': g_string_append_len(s, "\\n", 2); break;
+            case '\r': g_string_append_len(s, "\\r", 2); break;
+            case '\t': g_string_append_len(s, "\\t", 2); break;
+            case '\b': g_string_append_len(s, "\\b", 2); break;
+            case '\f': g_string_append_len(s, "\\f", 2); break;
+            default: json_escape_byte(s, c); break; /* other C0 controls, DEL */
+            }
+            i++;
+            continue;
+        }
+        size_t n = utf8_seq_len(p + i, len - i);
+        if (n) {
+            g_string_append_len(s, str + i, (gssize)n);
+            i += n;
+        } else {
+            json_escape_byte(s, c);
+            i++;
+        }
+    }
+    g_string_append_c(s, '"');
+}
+
+/* ---- a small streaming builder: commas and nesting ---- */
+
+static void
+jb_reset(JsonBuf *jb)
+{
+    g_string_truncate(jb->s, 0);
+    jb->depth = 0;
+    jb->need_comma[0] = false;
+}
+
+static void
+jb_key(JsonBuf *jb, const char *key)
+{
+    if (jb->need_comma[jb->depth])
+        g_string_append_c(jb->s, ',');
+    jb->need_comma[jb->depth] = true;
+    if (key) {
+        g_string_append_c(jb->s, '"');
+        g_string_append(jb->s, key); /* our keys never need escaping */
+        g_string_append_len(jb->s, "\":", 2);
+    }
+}
+
+static void
+jb_open(JsonBuf *jb, const char *key, char bracket)
+{
+    jb_key(jb, key);
+    g_string_append_c(jb->s, bracket);
+    g_assert(jb->depth + 1 < JB_MAX_DEPTH);
+    jb->depth++;
+    jb->need_comma[jb->depth] = false;
+}
+
+static void
+jb_obj(JsonBuf *jb, const char *key)
+{
+    jb_open(jb, key, '{');
+}
+
+static void
+jb_arr(JsonBuf *jb, const char *key)
+{
+    jb_open(jb, key, '[');
+}
+
+static void
+jb_close(JsonBuf *jb, char bracket)
+{
+    g_assert(jb->depth > 0);
+    jb->depth--;
+    g_string_append_c(jb->s, bracket);
+}
+
+static void
+jb_end(JsonBuf *jb)
+{
+    jb_close(jb, '}');
+}
+
+static void
+jb_arr_end(JsonBuf *jb)
+{
+    jb_close(jb, ']');
+}
+
+static void
+jb_strn(JsonBuf *jb, const char *key, const char *p, size_t len)
+{
+    jb_key(jb, key);
+    json_escape(jb->s, p, len);
+}
+
+/* Omitted when s is NULL. */
+static void
+jb_str(JsonBuf *jb, const char *key, const char *s)
+{
+    if (s)
+        jb_strn(jb, key, s, strlen(s));
+}
+
+static void
+jb_u64(JsonBuf *jb, const char *key, uint64_t v)
+{
+    char tmp[24];
+    size_t n = sizeof tmp;
+    jb_key(jb, key);
+    do {
+        tmp[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    g_string_append_len(jb->s, tmp + n, (gssize)(sizeof tmp - n));
+}
+
+static void
+jb_i64(JsonBuf *jb, const char *key, int64_t v)
+{
+    if (v >= 0) {
+        jb_u64(jb, key, (uint64_t)v);
+        return;
+    }
+    jb_key(jb, key);
+    g_string_append_printf(jb->s, "%" PRId64, v);
+}
+
+static void
+jb_bool(JsonBuf *jb, const char *key, bool v)
+{
+    jb_key(jb, key);
+    if (v)
+        g_string_append_len(jb->s, "true", 4);
+    else
+        g_string_append_len(jb->s, "false", 5);
+}
+
+static void
+jb_time(JsonBuf *jb, const char *key, SsTime t)
+{
+    char buf[SS_TIME_RFC3339_LEN];
+    jb_key(jb, key);
+    g_string_append_c(jb->s, '"');
+    g_string_append(jb->s, ss_time_rfc3339(t, buf));
+    g_string_append_c(jb->s, '"');
+}
+
+/* ---- record frame ---- */
+
+static bool
+json_wants(const JsonWriter *jw, EmitKinds k)
+{
+    return (jw->emit & k) != 0;
+}
+
+/* Opens the record and writes @timestamp, schema_version and the event
+ * object up to (not including) its optional start/end/duration: the caller
+ * adds those, then closes "event" with jb_end(). */
+static void
+json_begin(JsonWriter *jw, SsTime ts, const char *dataset, const char *action)
+{
+    JsonBuf *jb = &jw->jb;
+    if (jw->have_ts && ts < jw->last_ts)
+        ts = jw->last_ts; /* the stream never goes back in time */
+    jw->last_ts = ts;
+    jw->have_ts = true;
+    jw->sequence++;
+
+    jb_reset(jb);
+    jb_obj(jb, NULL);
+    jb_time(jb, "@timestamp", ts);
+    jb_str(jb, "schema_version", SS_JSON_SCHEMA_VERSION);
+    jb_obj(jb, "event");
+    jb_str(jb, "kind", "event");
+    jb_str(jb, "dataset", dataset);
+    jb_str(jb, "action", action);
+    jb_u64(jb, "sequence", jw->sequence);
+}
+
+/* After "event": the observer, when the pipeline knows it. */
+static void
+json_observer(JsonWriter *jw)
+{
+    JsonBuf *jb = &jw->jb;
+    const OutputOptions *o = &jw->base.opts;
+    if (!o->observer_hostname && !o->observer_interface)
+        return;
+    jb_obj(jb, "observer");
+    jb_str(jb, "hostname", o->observer_hostname);
+    if (o->observer_interface) {
+        jb_obj(jb, "ingress");
+        jb_obj(jb, "interface");
+        jb_str(jb, "name", o->observer_interface);
+        jb_end(jb);
+        jb_end(jb);
+    }
+    jb_end(jb);
+}
+
+/* Remembers the first write error: the caller stops and reports it (a
+ * reader that went away, EPIPE, is not worth an error message). */
+static void
+json_fail(OutputWriter *w)
+{
+    if (!w->failed) {
+        w->failed = true;
+        w->err_no = errno ? errno : EIO;
+    }
+}
+
+static void
+json_write(JsonWriter *jw)
+{
+    OutputWriter *w = &jw->base;
+    JsonBuf *jb = &jw->jb;
+    jb_end(jb);
+    g_assert(jb->depth == 0);
+    g_string_append_c(jb->s, '\n');
+    errno = 0;
+    if (fwrite(jb->s->str, 1, jb->s->len, w->out) != jb->s->len || ferror(w->out))
+        json_fail(w);
+    else if (w->opts.live && fflush(w->out) != 0)
+        json_fail(w);
+}
+
+static void
+json_endpoint(JsonBuf *jb, const char *key, const Endpoint *e)
+{
+    char a[ENDPOINT_ADDR_LEN];
+    if (e->family != 4 && e->family != 6)
+        return;
+    jb_obj(jb, key);
+    jb_str(jb, "ip", endpoint_addr_str(e, a));
+    jb_u64(jb, "port", e->port);
+    jb_end(jb);
+}
+
+/* source, destination, network and related.ip, in that order. */
+static void
+json_net(JsonBuf *jb, const Endpoint *src, const Endpoint *dst, SsTransport t)
+{
+    char a[ENDPOINT_ADDR_LEN], b[ENDPOINT_ADDR_LEN];
+    json_endpoint(jb, "source", src);
+    json_endpoint(jb, "destination", dst);
+    jb_obj(jb, "network");
+    jb_str(jb, "transport", ss_transport_name(t));
+    if (src->family == 4 || src->family == 6)
+        jb_str(jb, "type", src->family == 4 ? "ipv4" : "ipv6");
+    jb_end(jb);
+
+    bool has_src = src->family == 4 || src->family == 6;
+    bool has_dst = dst->family == 4 || dst->family == 6;
+    if (!has_src && !has_dst)
+        return;
+    jb_obj(jb, "related");
+    jb_arr(jb, "ip");
+    if (has_src)
+        jb_str(jb, NULL, endpoint_addr_str(src, a));
+    if (has_dst && !(has_src && endpoint_addr_equal(src, dst)))
+        jb_str(jb, NULL, endpoint_addr_str(dst, b));
+    jb_arr_end(jb);
+    jb_end(jb);
+}
+
+static void
+json_uri_obj(JsonBuf *jb, const char *key, const char *uri, const char *display)
+{
+    if (!uri && !display)
+        return;
+    jb_obj(jb, key);
+    jb_str(jb, "uri", uri);
+    jb_str(jb, "display_name", display);
+    jb_end(jb);
+}
+
+/* Durations are never negative in the output (the schema says so): a
+ * missing end time (0) must not turn into a huge negative number. */
+static SsTime
+nonneg(SsTime d)
+{
+    return d > 0 ? d : 0;
+}
+
+static int64_t
+ns_to_ms(SsTime d)
+{
+    return nonneg(d) / SS_NSEC_PER_MSEC;
+}
+
+/* ---- flows ---- */
+
+static void
+json_flow(OutputWriter *w, const FlowEvent *ev)
+{
+    JsonWriter *jw = (JsonWriter *)w;
+    JsonBuf *jb = &jw->jb;
+    if (!json_wants(jw, EMIT_FLOW))
+        return;
+
+    json_begin(jw, ev->ts, "sipsleuth.flow", flow_kind_name(ev->kind));
+    jb_time(jb, "start", ev->start);
+    jb_end(jb);
+    json_observer(jw);
+    json_net(jb, &ev->src, &ev->dst, ev->transport);
+
+    jb_obj(jb, "sip");
+    jb_str(jb, "call_id", ev->call_id);
+    jb_obj(jb, "dialog");
+    jb_str(jb, "from_tag", ev->from_tag);
+    jb_str(jb, "to_tag", ev->to_tag);
+    jb_end(jb);
+    jb_str(jb, "initiator", ev->initiator_is_caller ? "caller" : "callee");
+    jb_str(jb, "method", sip_method_name(ev->method));
+    jb_u64(jb, "cseq", ev->cseq);
+    jb_u64(jb, "frame", ev->frame);
+    json_uri_obj(jb, "from", ev->from_uri, NULL);
+    json_uri_obj(jb, "to", ev->to_uri, NULL);
+
+    if (ev->kind == FLOW_HOLD || ev->kind == FLOW_RESUME) {
+        jb_obj(jb, "hold");
+        jb_str(jb, "mode", hold_mode_name(ev->hold_mode));
+        jb_str(jb, "result", offer_result_name(ev->offer_result));
+        if (ev->status_code)
+            jb_u64(jb, "status_code", ev->status_code);
+        jb_bool(jb, "double_hold", ev->double_hold);
+        if (ev->kind == FLOW_RESUME)
+            jb_i64(jb, "duration_ms", ns_to_ms(ev->hold_duration));
+        jb_end(jb);
+    } else {
+        bool is_refer = ev->kind == FLOW_REFER_TRANSFER;
+        jb_obj(jb, "transfer");
+        jb_str(jb, "kind", transfer_kind_name(ev->transfer_kind));
+        jb_str(jb, "result", transfer_result_name(ev->transfer_result));
+        jb_str(jb, "refer_to", ev->refer_to);
+        jb_str(jb, "referred_by", ev->referred_by);
+        if (ev->status_code)
+            jb_u64(jb, "status_code", ev->status_code);
+        if (is_refer) {
+            if (ev->notify_status)
+                jb_u64(jb, "notify_status", ev->notify_status);
+            jb_u64(jb, "notify_count", ev->notify_count);
+            if (ev->refer_sub >= 0)
+                jb_bool(jb, "refer_sub", ev->refer_sub > 0);
+        }
+        if (ev->replaces_call_id) {
+            jb_obj(jb, "replaces");
+            jb_str(jb, "call_id", ev->replaces_call_id);
+            jb_str(jb, "from_tag", ev->replaces_from_tag);
+            jb_str(jb, "to_tag", ev->replaces_to_tag);
+            jb_bool(jb, "early_only", ev->replaces_early_only);
+            jb_bool(jb, "dialog_seen", ev->replaces_dialog_seen);
+            jb_end(jb);
+        }
+        jb_str(jb, "new_call_id", ev->new_call_id);
+        jb_str(jb, "refer_call_id", ev->refer_call_id);
+        jb_end(jb);
+    }
+    jb_end(jb); /* sip */
+    json_write(jw);
+}
+
+/* ---- dialogs ---- */
+
+static void
+json_dialog(OutputWriter *w, const DialogRecord *rec)
+{
+    JsonWriter *jw = (JsonWriter *)w;
+    JsonBuf *jb = &jw->jb;
+    if (!json_wants(jw, EMIT_DIALOG))
+        return;
+
+    json_begin(jw, rec->ts, "sipsleuth.dialog", "dialog_end");
+    jb_time(jb, "start", rec->start);
+    jb_time(jb, "end", rec->end);
+    jb_i64(jb, "duration", nonneg(rec->end - rec->start));
+    jb_end(jb);
+    json_observer(jw);
+    json_net(jb, &rec->caller, &rec->callee, rec->transport);
+
+    jb_obj(jb, "sip");
+    jb_str(jb, "call_id", rec->call_id);
+    jb_obj(jb, "dialog");
+    jb_str(jb, "from_tag", rec->from_tag);
+    jb_str(jb, "to_tag", rec->to_tag);
+    jb_str(jb, "method", sip_method_name(rec->method));
+    jb_str(jb, "state", dialog_state_name(rec->state));
+    jb_str(jb, "end_reason", dialog_end_reason_name(rec->end_reason));
+    if (rec->end_reason == DIALOG_END_BYE || rec->end_reason == DIALOG_END_CANCEL)
+        jb_str(jb, "ended_by", rec->ended_by_caller ? "caller" : "callee");
+    if (rec->final_status)
+        jb_u64(jb, "final_status", rec->final_status);
+    jb_arr(jb, "labels");
+    for (unsigned i = 0; i < SS_LABEL_COUNT; i++) {
+        if (rec->labels & (1u << i))
+            jb_str(jb, NULL, ss_label_name((SsLabel)(1u << i)));
+    }
+    jb_arr_end(jb);
+    jb_u64(jb, "hold_count", rec->hold_count);
+    jb_i64(jb, "hold_time_ms", ns_to_ms(rec->hold_time));
+    jb_u64(jb, "transfer_count", rec->transfer_count);
+    jb_arr(jb, "related_call_ids");
+    for (unsigned i = 0; i < rec->n_related && rec->related_call_ids; i++)
+        jb_str(jb, NULL, rec->related_call_ids[i]);
+    jb_arr_end(jb);
+    jb_str(jb, "replaced_by_call_id", rec->replaced_by_call_id);
+    jb_bool(jb, "seen_midcall", rec->seen_midcall);
+    jb_u64(jb, "messages", rec->messages);
+    jb_u64(jb, "retransmissions", rec->retransmissions);
+    if (rec->answer) {
+        jb_i64(jb, "setup_time_ms", ns_to_ms(rec->answer - rec->start));
+        jb_i64(jb, "talk_time_ms", ns_to_ms(rec->end - rec->answer));
+    }
+    jb_end(jb); /* dialog */
+    json_uri_obj(jb, "from", rec->from_uri, rec->from_display);
+    json_uri_obj(jb, "to", rec->to_uri, rec->to_display);
+    if (rec->caller_user_agent || rec->callee_user_agent) {
+        jb_obj(jb, "user_agent");
+        jb_str(jb, "caller", rec->caller_user_agent);
+        jb_str(jb, "callee", rec->callee_user_agent);
+        jb_end(jb);
+    }
+    jb_end(jb); /* sip */
+    json_write(jw);
+}
+
+/* ---- messages ---- */
+
+static const char *
+sdp_role_name(SdpRole r)
+{
+    switch (r) {
+    case SDP_ROLE_NONE: return "none";
+    case SDP_ROLE_OFFER: return "offer";
+    case SDP_ROLE_ANSWER: return "answer";
+    case SDP_ROLE_UNEXPECTED: return "unexpected";
+    }
+    return "none";
+}
+
+static void
+json_name_addr(JsonBuf *jb, const char *key, const SipNameAddr *na)
+{
+    jb_obj(jb, key);
+    jb_strn(jb, "uri", na->uri.p, na->uri.len);
+    if (na->display.len)
+        jb_strn(jb, "display_name", na->display.p, na->display.len);
+    if (na->tag.len)
+        jb_strn(jb, "tag", na->tag.p, na->tag.len);
+    jb_end(jb);
+}
+
+static void
+json_anomaly_record(JsonWriter *jw, SsAnomaly a, SsTime ts, uint64_t frame, const char *detail,
+                    const MsgEvent *ev)
+{
+    JsonBuf *jb = &jw->jb;
+    json_begin(jw, ts, "sipsleuth.anomaly", ss_anomaly_code(a));
+    jb_end(jb);
+    json_observer(jw);
+    if (ev)
+        json_net(jb, &ev->src, &ev->dst, ev->transport);
+    jb_obj(jb, "anomaly");
+    jb_str(jb, "code", ss_anomaly_code(a));
+    jb_str(jb, "description", ss_anomaly_description(a));
+    if (frame)
+        jb_u64(jb, "frame", frame);
+    jb_str(jb, "detail", detail);
+    jb_end(jb);
+    if (ev && ev->call_id) {
+        jb_obj(jb, "sip");
+        jb_str(jb, "call_id", ev->call_id);
+        jb_end(jb);
+    }
+    json_write(jw);
+}
+
+static void
+json_message(OutputWriter *w, const MsgEvent *ev)
+{
+    JsonWriter *jw = (JsonWriter *)w;
+    JsonBuf *jb = &jw->jb;
+    const SipMessage *m = ev->msg;
+
+    if (json_wants(jw, EMIT_MESSAGE) && m) {
+        SipCSeq cseq;
+        SipNameAddr na;
+        bool has_cseq = sip_get_cseq(m, &cseq);
+
+        json_begin(jw, ev->ts, "sipsleuth.message", m->is_request ? "request" : "response");
+        jb_end(jb);
+        json_observer(jw);
+        json_net(jb, &ev->src, &ev->dst, ev->transport);
+
+        jb_obj(jb, "sip");
+        jb_str(jb, "call_id", ev->call_id);
+        jb_u64(jb, "frame", ev->frame);
+        jb_obj(jb, "message");
+        jb_str(jb, "type", m->is_request ? "request" : "response");
+        jb_u64(jb, "length", m->len);
+        if (ev->last_frame && ev->last_frame != ev->frame)
+            jb_u64(jb, "last_frame", ev->last_frame);
+        jb_bool(jb, "incomplete", ev->incomplete);
+        jb_bool(jb, "retransmission", ev->retransmission);
+        jb_end(jb);
+        if (m->is_request) {
+            jb_strn(jb, "method", m->buf + m->method_text.off, m->method_text.len);
+            jb_strn(jb, "request_uri", m->buf + m->request_uri.off, m->request_uri.len);
+        } else {
+            if (has_cseq)
+                jb_strn(jb, "method", cseq.method_text.p, cseq.method_text.len);
+            jb_u64(jb, "status_code", m->status);
+            jb_strn(jb, "reason", m->buf + m->reason.off, m->reason.len);
+        }
+        if (has_cseq)
+            jb_u64(jb, "cseq", cseq.seq);
+        if (sip_get_from(m, &na))
+            json_name_addr(jb, "from", &na);
+        if (sip_get_to(m, &na))
+            json_name_addr(jb, "to", &na);
+        if (ev->dialog_from_tag) {
+            jb_obj(jb, "dialog");
+            jb_str(jb, "from_tag", ev->dialog_from_tag);
+            jb_str(jb, "to_tag", ev->dialog_to_tag);
+            jb_bool(jb, "from_caller", ev->from_caller);
+            jb_end(jb);
+        }
+        if (ev->has_sdp) {
+            jb_obj(jb, "sdp");
+            jb_str(jb, "role", sdp_role_name(ev->sdp_role));
+            if (ev->sdp_dir != SDP_DIR_NONE)
+                jb_str(jb, "direction", sdp_direction_name(ev->sdp_dir));
+            jb_bool(jb, "null_address", ev->sdp_null_addr);
+            jb_bool(jb, "holds", ev->sdp_holds);
+            jb_end(jb);
+        }
+        jb_arr(jb, "anomalies");
+        for (unsigned i = 0; i < m->n_anomalies && i < SIP_MAX_ANOMALIES; i++)
+            jb_str(jb, NULL, ss_anomaly_code(m->anomalies[i]));
+        jb_arr_end(jb);
+        jb_end(jb); /* sip */
+        json_write(jw);
+    }
+
+    /* A retransmission repeats the same bytes: its anomalies were reported. */
+    if (json_wants(jw, EMIT_ANOMALY) && m && !ev->retransmission) {
+        for (unsigned i = 0; i < m->n_anomalies && i < SIP_MAX_ANOMALIES; i++)
+            json_anomaly_record(jw, m->anomalies[i], ev->ts, ev->frame, NULL, ev);
+    }
+}
+
+static void
+json_anomaly(OutputWriter *w, SsAnomaly a, SsTime ts, uint64_t frame, const char *detail)
+{
+    JsonWriter *jw = (JsonWriter *)w;
+    if (json_wants(jw, EMIT_ANOMALY))
+        json_anomaly_record(jw, a, ts, frame, detail, NULL);
+}
+
+static void
+json_call_end(OutputWriter *w, const CallEnd *ev)
+{
+    /* Nothing: every dialog of the call already has its record. */
+}
+
+/* ---- end of input ---- */
+
+static void
+json_stats(JsonWriter *jw, const RunStats *st)
+{
+    JsonBuf *jb = &jw->jb;
+    json_begin(jw, st->last_ts, "sipsleuth.stats", "stats");
+    jb_time(jb, "start", st->first_ts);
+    jb_time(jb, "end", st->last_ts);
+    jb_i64(jb, "duration", nonneg(st->last_ts - st->first_ts));
+    jb_end(jb);
+    json_observer(jw);
+
+    jb_obj(jb, "stats");
+    jb_u64(jb, "packets", st->packets);
+    jb_u64(jb, "bytes", st->bytes);
+    jb_u64(jb, "ip_packets", st->ip_packets);
+    jb_u64(jb, "non_ip", st->non_ip);
+    jb_u64(jb, "udp_datagrams", st->udp_datagrams);
+    jb_u64(jb, "tcp_segments", st->tcp_segments);
+    jb_u64(jb, "ip_fragments", st->ip_fragments);
+    jb_u64(jb, "ip_reassembled", st->ip_reassembled);
+    jb_u64(jb, "frag_timeouts", st->frag_timeouts);
+    jb_u64(jb, "frag_evictions", st->frag_evictions);
+    jb_u64(jb, "tcp_gaps", st->tcp_gaps);
+    jb_u64(jb, "tcp_gap_bytes", st->tcp_gap_bytes);
+    jb_u64(jb, "tcp_retransmissions", st->tcp_retransmissions);
+    jb_u64(jb, "tcp_stream_evictions", st->tcp_stream_evictions);
+    jb_u64(jb, "sip_messages", st->sip_messages);
+    jb_u64(jb, "sip_requests", st->sip_requests);
+    jb_u64(jb, "sip_responses", st->sip_responses);
+    jb_u64(jb, "sip_retransmissions", st->sip_retransmissions);
+    jb_u64(jb, "sip_incomplete", st->sip_incomplete);
+    jb_u64(jb, "non_sip_payloads", st->non_sip_payloads);
+    jb_u64(jb, "calls", st->calls);
+    jb_u64(jb, "dialogs", st->dialogs);
+    jb_u64(jb, "dialog_evictions", st->dialog_evictions);
+    jb_obj(jb, "labels");
+    for (unsigned i = 0; i < SS_LABEL_COUNT; i++)
+        jb_u64(jb, ss_label_name((SsLabel)(1u << i)), st->labels[i]);
+    jb_end(jb);
+    jb_bool(jb, "live", st->live);
+    if (st->live) {
+        jb_u64(jb, "kernel_received", st->kernel_received);
+        jb_u64(jb, "kernel_dropped", st->kernel_dropped);
+    }
+    jb_u64(jb, "anomalies_total", st->anomalies_total);
+    jb_obj(jb, "anomalies");
+    for (unsigned i = 0; i < SS_ANOMALY__COUNT; i++) {
+        if (st->anomalies[i])
+            jb_u64(jb, ss_anomaly_code((SsAnomaly)i), st->anomalies[i]);
+    }
+    jb_end(jb);
+    jb_end(jb); /* stats */
+    json_write(jw);
+}
+
+static void
+json_finish(OutputWriter *w, const RunStats *st)
+{
+    JsonWriter *jw = (JsonWriter *)w;
+    if (json_wants(jw, EMIT_STATS))
+        json_stats(jw, st);
+    errno = 0;
+    if (!w->failed && (fflush(w->out) != 0 || ferror(w->out)))
+        json_fail(w);
+}
+
+static void
+json_destroy(OutputWriter *w)
+{
+    JsonWriter *jw = (JsonWriter *)w;
+    g_string_free(jw->jb.s, TRUE);
+    g_free(jw);
+}
+
+static const OutputWriterOps json_ops = {
+    .message = json_message,
+    .flow = json_flow,
+    .dialog = json_dialog,
+    .call_end = json_call_end,
+    .anomaly = json_anomaly,
+    .finish = json_finish,
+    .destroy = json_destroy,
+};
+
+OutputWriter *
+output_json_new(FILE *out, const OutputOptions *opts)
+{
+    g_return_val_if_fail(out != NULL && opts != NULL, NULL);
+    JsonWriter *jw = g_new0(JsonWriter, 1);
+    jw->base.ops = &json_ops;
+    jw->base.out = out;
+    jw->base.opts = *opts;
+    jw->emit = opts->emit ? opts->emit : (EMIT_FLOW | EMIT_DIALOG);
+    jw->jb.s = g_string_sized_new(1024);
+    return &jw->base;
+}
