@@ -12,6 +12,8 @@ ss_set_quiet(gboolean q)
     quiet = q;
 }
 
+static void vmsg(const char *prefix, const char *fmt, va_list ap) G_GNUC_PRINTF(2, 0);
+
 static void
 vmsg(const char *prefix, const char *fmt, va_list ap)
 {

@@ -1,2 +1,1888 @@
 #include <config.h>
-/* placeholder: implementation in progress */
+#include "dialog/dialog.h"
+
+#include <string.h>
+
+#include "common/limits.h"
+#include "dialog/offer_answer.h"
+#include "sdp/sdp_parse.h"
+#include "sip/sip_body.h"
+#include "sip/sip_header.h"
+#include "sip/sip_uri.h"
+
+/*
+ * The dialog engine.
+ *
+ * Call  = all messages with one Call-ID.
+ * Dialog = Call-ID + the unordered pair of tags (RFC 3261 §12). The tag the
+ *          dialog-creating request put in From is the caller's; a dialog
+ *          first seen by an in-dialog request ("mid-call") takes the sender
+ *          of that request as its caller.
+ *
+ * Duplicate messages (retransmissions, and the copies of one message seen on
+ * both sides of a proxy) are recognised by a fingerprint of what identifies
+ * a message end to end (tags, CSeq, status, RSeq, body length) and processed
+ * once: they are counted, shown, never labelled twice (DESIGN §2).
+ */
+
+typedef enum { PARTY_CALLER = 0, PARTY_CALLEE = 1 } Party;
+typedef enum { HS_UNKNOWN = 0, HS_NO, HS_YES } HoldState;
+
+#define OTHER(p) ((Party)(1 - (p)))
+#define MAX_PENDING_OFFERS 4
+#define FP_RING 64
+
+typedef struct Call Call;
+typedef struct Dialog Dialog;
+typedef struct Transfer Transfer;
+
+typedef struct {
+    Endpoint src, dst;
+    SsTransport transport;
+    SsTime ts;
+    uint64_t frame;
+} MsgOrigin;
+
+/* One SDP offer waiting for its answer and its transaction's outcome. */
+typedef struct {
+    bool used;
+    Party offerer;
+    SipMethod method;      /* of the transaction: INVITE, UPDATE, PRACK */
+    uint32_t cseq;
+    bool in_response;      /* offer in a 1xx/2xx (delayed offer): answer in PRACK/ACK */
+    bool initial;          /* the dialog-creating INVITE's offer: no labels */
+    bool challenged;       /* 401/407: waiting for the request to be re-sent */
+    SsTime deadline;
+    SdpSummary offer;
+    bool have_answer;
+    SdpSummary answer;
+    MsgOrigin req;         /* the request of the transaction */
+    MsgOrigin offer_msg;   /* the message that carried the offer */
+    MsgOrigin answer_msg;
+    unsigned status;       /* final status of the transaction */
+} PendingOffer;
+
+struct Transfer {
+    Call *call;            /* the call that carries the REFER / INVITE */
+    Dialog *dialog;
+    TransferKind kind;
+    bool is_replaces;      /* FLOW_REPLACES_TRANSFER (else REFER) */
+    Party initiator;
+    uint32_t cseq;
+    MsgOrigin req;
+    SsTime deadline;
+    char *refer_to;        /* URI text */
+    char *target_user;     /* unescaped user part of the Refer-To URI (or NULL) */
+    char *target_host;
+    char *referred_by;
+    char *referred_by_user;
+    int refer_sub;
+    unsigned status;
+    bool challenged;
+    unsigned notify_status;
+    unsigned notify_count;
+    bool notify_final;
+    bool has_replaces;
+    char *rep_call_id, *rep_from_tag, *rep_to_tag;
+    bool rep_early_only;
+    bool rep_dialog_seen;
+    char *new_call_id;
+    char *refer_call_id;   /* replaces: the REFER that asked for it */
+    TransferResult result;
+    bool emitted;
+    GList open_link;       /* engine->open_refers membership */
+    bool in_open;
+};
+
+struct Dialog {
+    Call *call;
+    char *from_tag;        /* caller */
+    char *to_tag;          /* callee; NULL while trying */
+    char *from_uri, *to_uri, *from_display, *to_display;
+    char *caller_ua, *callee_ua;
+    Endpoint caller, callee;
+    SsTransport transport;
+    SipMethod method;
+    uint32_t initial_cseq;
+    bool initial_done;     /* initial INVITE got its final response */
+    bool challenged;       /* initial INVITE got 401/407 */
+    DialogState state;
+    DialogEndReason end_reason;
+    bool ended;
+    bool reported;
+    bool ended_by_caller;
+    bool cancel_seen;
+    bool replaced;         /* an INVITE with Replaces naming it succeeded */
+    unsigned final_status;
+    SsTime start, answer, end, last;
+    bool seen_midcall;
+    unsigned labels;
+    unsigned hold_count;
+    SsTime hold_time;
+    unsigned transfer_count;
+    unsigned messages;
+    unsigned retransmissions;
+    HoldState holding[2];
+    SsTime hold_since[2];
+    PendingOffer offers[MAX_PENDING_OFFERS];
+    MsgOrigin last_invite[2];   /* each party's last INVITE (for delayed offers) */
+    uint32_t last_invite_cseq[2];
+    GPtrArray *related;    /* char* call-ids */
+    char *replaced_by;
+};
+
+typedef struct {
+    uint64_t id;           /* identity of the message end to end */
+    uint64_t path;         /* src/dst: same path = retransmission */
+} Fingerprint;
+
+struct Call {
+    char *call_id;         /* raw bytes + NUL (may contain NUL) */
+    size_t call_id_len;
+    char *call_id_text;    /* display form: NUL bytes shown as '?' */
+    GPtrArray *dialogs;    /* Dialog*, creation order */
+    GPtrArray *transfers;  /* Transfer*, creation order */
+    Fingerprint ring[FP_RING];
+    unsigned ring_n, ring_pos;
+    SsTime first, last;
+    GList lru_link;
+    int queue;             /* 0 active, 1 ended */
+    bool pending;          /* in engine->pending */
+    unsigned messages;
+    uint64_t seq;          /* creation order */
+};
+
+typedef struct {
+    const char *p;
+    size_t len;
+} CallKey;
+
+struct DialogEngine {
+    DialogSink sink;
+    AnomalySink anomalies;
+    DialogConfig cfg;
+    GHashTable *calls;     /* CallKey* -> Call* */
+    GQueue active;         /* Call*, least recently active first */
+    GQueue ended;          /* Call*, all dialogs reported */
+    GHashTable *pending;   /* Call* set: calls with flows waiting for an outcome */
+    GQueue open_refers;    /* Transfer*: REFERs not yet linked to a new call */
+    uint64_t call_seq;
+    SdpSession sdp;        /* scratch */
+    char decode_buf[2048]; /* scratch for Refer-To's embedded Replaces */
+    DialogStats stats;
+    SsTime now;
+};
+
+/* ------------------------------------------------------------------ */
+/* small helpers                                                       */
+
+static char *
+dup_view(const char *p, size_t len)
+{
+    char *s = g_malloc(len + 1);
+    for (size_t i = 0; i < len; i++)
+        s[i] = p[i] ? p[i] : '?';
+    s[len] = '\0';
+    return s;
+}
+
+static char *
+dup_str(SipStr s)
+{
+    return s.p ? dup_view(s.p, s.len) : NULL;
+}
+
+static char *
+dup_nonempty(SipStr s)
+{
+    return s.p && s.len ? dup_view(s.p, s.len) : NULL;
+}
+
+static bool
+view_eq(const char *owned, SipStr s)
+{
+    if (!owned)
+        return s.len == 0;
+    size_t n = strlen(owned);
+    if (n != s.len)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s.p[i] ? s.p[i] : '?';
+        if (c != owned[i])
+            return false;
+    }
+    return true;
+}
+
+static bool
+str_eq0(const char *a, const char *b)
+{
+    if (!a || !b)
+        return a == b;
+    return strcmp(a, b) == 0;
+}
+
+static guint
+call_key_hash(gconstpointer k)
+{
+    const CallKey *ck = k;
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < ck->len; i++) {
+        h ^= (uint8_t)ck->p[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+static gboolean
+call_key_equal(gconstpointer a, gconstpointer b)
+{
+    const CallKey *x = a, *y = b;
+    return x->len == y->len && memcmp(x->p, y->p, x->len) == 0;
+}
+
+static uint64_t
+fnv64(uint64_t h, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= UINT64_C(1099511628211);
+    }
+    return h;
+}
+
+static void
+origin_from_meta(MsgOrigin *o, const SipMeta *meta)
+{
+    o->src = meta->src;
+    o->dst = meta->dst;
+    o->transport = meta->transport;
+    o->ts = meta->ts;
+    o->frame = meta->frame;
+}
+
+static void
+report(DialogEngine *e, SsAnomaly a, const char *detail)
+{
+    anomaly_report(&e->anomalies, a, e->now, detail);
+}
+
+static void
+add_related(Dialog *d, const char *call_id)
+{
+    if (!d || !call_id || strcmp(call_id, d->call->call_id_text) == 0)
+        return;
+    for (guint i = 0; i < d->related->len; i++)
+        if (strcmp(g_ptr_array_index(d->related, i), call_id) == 0)
+            return;
+    g_ptr_array_add(d->related, g_strdup(call_id));
+}
+
+/* ------------------------------------------------------------------ */
+/* calls and dialogs                                                    */
+
+static void transfer_free(Transfer *t);
+static void emit_dialog(DialogEngine *e, Dialog *d);
+static void finalize_transfer(DialogEngine *e, Transfer *t);
+static void finalize_offer(DialogEngine *e, Dialog *d, PendingOffer *po, OfferResult r);
+
+static void
+dialog_free(Dialog *d)
+{
+    g_free(d->from_tag);
+    g_free(d->to_tag);
+    g_free(d->from_uri);
+    g_free(d->to_uri);
+    g_free(d->from_display);
+    g_free(d->to_display);
+    g_free(d->caller_ua);
+    g_free(d->callee_ua);
+    g_free(d->replaced_by);
+    g_ptr_array_free(d->related, TRUE);
+    g_free(d);
+}
+
+static Call *
+call_lookup(DialogEngine *e, SipStr id)
+{
+    CallKey k = { id.p, id.len };
+    return g_hash_table_lookup(e->calls, &k);
+}
+
+static void call_destroy(DialogEngine *e, Call *c, DialogEndReason why);
+
+static Call *
+call_new(DialogEngine *e, SipStr id, SsTime ts)
+{
+    if (g_hash_table_size(e->calls) >= SS_MAX_CALLS) {
+        /* Cap: evict the oldest ended call, else the least recently active. */
+        Call *victim = g_queue_peek_head(&e->ended);
+        if (!victim)
+            victim = g_queue_peek_head(&e->active);
+        if (victim) {
+            e->stats.evictions++;
+            report(e, SS_ANOMALY_DIALOG_EVICTED, victim->call_id_text);
+            call_destroy(e, victim, DIALOG_END_EVICTED);
+        }
+    }
+    Call *c = g_new0(Call, 1);
+    c->call_id = g_malloc(id.len + 1);
+    memcpy(c->call_id, id.p, id.len);
+    c->call_id[id.len] = '\0';
+    c->call_id_len = id.len;
+    c->call_id_text = dup_view(id.p, id.len);
+    c->dialogs = g_ptr_array_new();
+    c->transfers = g_ptr_array_new();
+    c->first = c->last = ts;
+    c->seq = ++e->call_seq;
+    c->lru_link.data = c;
+    CallKey *k = g_new(CallKey, 1);
+    k->p = c->call_id;
+    k->len = c->call_id_len;
+    g_hash_table_insert(e->calls, k, c);
+    g_queue_push_tail_link(&e->active, &c->lru_link);
+    c->queue = 0;
+    e->stats.calls++;
+    e->stats.calls_open++;
+    return c;
+}
+
+static void
+call_touch(DialogEngine *e, Call *c, SsTime ts)
+{
+    c->last = ts;
+    GQueue *q = c->queue ? &e->ended : &e->active;
+    g_queue_unlink(q, &c->lru_link);
+    g_queue_push_tail_link(q, &c->lru_link);
+}
+
+/* Move between the active and ended queues according to its dialogs. */
+static void
+call_update_queue(DialogEngine *e, Call *c)
+{
+    bool all_done = true;
+    for (guint i = 0; i < c->dialogs->len; i++) {
+        Dialog *d = g_ptr_array_index(c->dialogs, i);
+        if (!d->reported) {
+            all_done = false;
+            break;
+        }
+    }
+    int want = all_done ? 1 : 0;
+    if (want == c->queue)
+        return;
+    g_queue_unlink(c->queue ? &e->ended : &e->active, &c->lru_link);
+    c->queue = want;
+    g_queue_push_tail_link(want ? &e->ended : &e->active, &c->lru_link);
+}
+
+static Dialog *
+dialog_new(DialogEngine *e, Call *c, SsTime ts)
+{
+    if (c->dialogs->len >= SS_MAX_DIALOGS_PER_CALL) {
+        e->stats.evictions++;
+        report(e, SS_ANOMALY_DIALOG_EVICTED, "too many dialogs in one call");
+        return NULL;
+    }
+    Dialog *d = g_new0(Dialog, 1);
+    d->call = c;
+    d->start = d->last = ts;
+    d->related = g_ptr_array_new_with_free_func(g_free);
+    d->holding[0] = d->holding[1] = HS_NO;
+    g_ptr_array_add(c->dialogs, d);
+    e->stats.dialogs++;
+    return d;
+}
+
+/* A dialog whose tags are {a, b} in either order (b may be empty). */
+static Dialog *
+dialog_find(Call *c, SipStr a, SipStr b)
+{
+    for (guint i = 0; i < c->dialogs->len; i++) {
+        Dialog *d = g_ptr_array_index(c->dialogs, i);
+        if (!d->to_tag)
+            continue;
+        if ((view_eq(d->from_tag, a) && view_eq(d->to_tag, b)) ||
+            (view_eq(d->from_tag, b) && view_eq(d->to_tag, a)))
+            return d;
+    }
+    return NULL;
+}
+
+/* The dialog of an initial request still without a to-tag. */
+static Dialog *
+dialog_find_trying(Call *c, SipStr from_tag, SipMethod method)
+{
+    for (guint i = c->dialogs->len; i-- > 0;) {
+        Dialog *d = g_ptr_array_index(c->dialogs, i);
+        if (!d->to_tag && d->method == method && view_eq(d->from_tag, from_tag))
+            return d;
+    }
+    return NULL;
+}
+
+/* Any dialog of this caller tag and method (early dialogs of a fork). */
+static Dialog *
+dialog_find_by_caller(Call *c, SipStr from_tag, SipMethod method)
+{
+    for (guint i = 0; i < c->dialogs->len; i++) {
+        Dialog *d = g_ptr_array_index(c->dialogs, i);
+        if (d->method == method && view_eq(d->from_tag, from_tag))
+            return d;
+    }
+    return NULL;
+}
+
+static void
+dialog_fill_parties(Dialog *d, const SipMessage *m, const SipMeta *meta, bool from_is_caller)
+{
+    SipNameAddr from, to;
+    bool hf = sip_get_from(m, &from);
+    bool ht = sip_get_to(m, &to);
+    const SipNameAddr *cr = from_is_caller ? (hf ? &from : NULL) : (ht ? &to : NULL);
+    const SipNameAddr *ce = from_is_caller ? (ht ? &to : NULL) : (hf ? &from : NULL);
+    if (cr) {
+        d->from_uri = dup_str(cr->uri);
+        d->from_display = dup_nonempty(cr->display);
+    }
+    if (ce) {
+        d->to_uri = dup_str(ce->uri);
+        d->to_display = dup_nonempty(ce->display);
+    }
+    /* Endpoints: a request goes caller -> callee when sent by the caller. */
+    bool sent_by_caller = m->is_request ? from_is_caller : !from_is_caller;
+    d->caller = sent_by_caller ? meta->src : meta->dst;
+    d->callee = sent_by_caller ? meta->dst : meta->src;
+    d->transport = meta->transport;
+}
+
+static void
+dialog_note_ua(Dialog *d, const SipMessage *m, Party sender)
+{
+    char **slot = sender == PARTY_CALLER ? &d->caller_ua : &d->callee_ua;
+    if (*slot)
+        return;
+    SipStr ua;
+    if (sip_get_user_agent(m, &ua) && ua.len)
+        *slot = dup_view(ua.p, ua.len);
+}
+
+/* Party that sent a message of this dialog. */
+static Party
+dialog_sender(const Dialog *d, const SipMessage *m, SipStr from_tag)
+{
+    bool from_is_caller = view_eq(d->from_tag, from_tag);
+    if (m->is_request)
+        return from_is_caller ? PARTY_CALLER : PARTY_CALLEE;
+    return from_is_caller ? PARTY_CALLEE : PARTY_CALLER;
+}
+
+static void
+dialog_end(DialogEngine *e, Dialog *d, DialogEndReason why, SsTime ts)
+{
+    if (d->ended)
+        return;
+    d->ended = true;
+    d->state = DIALOG_STATE_TERMINATED;
+    d->end_reason = d->replaced ? DIALOG_END_REPLACED : why;
+    d->end = ts;
+    (void)e;
+}
+
+/* ------------------------------------------------------------------ */
+/* emitting                                                             */
+
+static void
+emit_dialog(DialogEngine *e, Dialog *d)
+{
+    if (d->reported)
+        return;
+    d->reported = true;
+    /* pending offers of an ended dialog end with it */
+    for (unsigned i = 0; i < MAX_PENDING_OFFERS; i++)
+        if (d->offers[i].used)
+            finalize_offer(e, d, &d->offers[i], OFFER_RESULT_PENDING);
+    SsTime end = d->ended ? d->end : d->last;
+    for (int p = 0; p < 2; p++)
+        if (d->holding[p] == HS_YES && d->hold_since[p] && end > d->hold_since[p])
+            d->hold_time += end - d->hold_since[p];
+    DialogRecord r;
+    memset(&r, 0, sizeof r);
+    r.ts = e->now;
+    r.call_id = d->call->call_id_text;
+    r.from_tag = d->from_tag;
+    r.to_tag = d->to_tag;
+    r.from_uri = d->from_uri;
+    r.to_uri = d->to_uri;
+    r.from_display = d->from_display;
+    r.to_display = d->to_display;
+    r.caller_user_agent = d->caller_ua;
+    r.callee_user_agent = d->callee_ua;
+    r.caller = d->caller;
+    r.callee = d->callee;
+    r.transport = d->transport;
+    r.method = d->method;
+    r.state = d->state;
+    r.end_reason = d->ended ? d->end_reason : DIALOG_END_NONE;
+    if (!d->ended && d->replaced)
+        r.end_reason = DIALOG_END_REPLACED;
+    r.ended_by_caller = d->ended_by_caller;
+    r.final_status = d->final_status;
+    r.start = d->start;
+    r.answer = d->answer;
+    r.end = end;
+    r.seen_midcall = d->seen_midcall;
+    r.labels = d->labels;
+    r.hold_count = d->hold_count;
+    r.hold_time = d->hold_time;
+    r.transfer_count = d->transfer_count;
+    r.messages = d->messages;
+    r.retransmissions = d->retransmissions;
+    r.replaced_by_call_id = d->replaced_by;
+    r.n_related = d->related->len;
+    r.related_call_ids = (const char *const *)d->related->pdata;
+    if (e->sink.dialog)
+        e->sink.dialog(e->sink.user, &r);
+    call_update_queue(e, d->call);
+}
+
+static void
+flow_init(FlowEvent *f, DialogEngine *e, Dialog *d, FlowKind kind, Party initiator,
+          const MsgOrigin *req, SipMethod method, uint32_t cseq)
+{
+    memset(f, 0, sizeof *f);
+    f->kind = kind;
+    f->ts = e->now;
+    f->start = req->ts;
+    f->frame = req->frame;
+    f->call_id = d->call->call_id_text;
+    f->from_tag = d->from_tag;
+    f->to_tag = d->to_tag;
+    f->initiator_is_caller = initiator == PARTY_CALLER;
+    f->src = req->src;
+    f->dst = req->dst;
+    f->transport = req->transport;
+    f->method = method;
+    f->cseq = cseq;
+    f->from_uri = d->from_uri;
+    f->to_uri = d->to_uri;
+    f->refer_sub = -1;
+}
+
+static void
+mark_pending(DialogEngine *e, Call *c)
+{
+    if (!c->pending) {
+        c->pending = true;
+        g_hash_table_add(e->pending, c);
+    }
+}
+
+/* A party's media state changed through an offer or an answer: emit hold
+ * or resume (DESIGN §2). `sdp` is what the party sent; `msg` the message
+ * that carried it; `req` the request of the transaction. */
+static void
+hold_transition(DialogEngine *e, Dialog *d, Party who, const SdpSummary *sdp, OfferResult result,
+                const PendingOffer *po, bool labelled)
+{
+    bool holds = oa_holds(sdp);
+    bool receives = oa_receives(sdp);
+    HoldState before = d->holding[who];
+    FlowKind kind;
+    if (holds && before != HS_YES)
+        kind = FLOW_HOLD;
+    else if (receives && before == HS_YES)
+        kind = FLOW_RESUME;
+    else
+        return;
+    bool takes_effect = result != OFFER_RESULT_REJECTED;
+    if (takes_effect) {
+        d->holding[who] = holds ? HS_YES : HS_NO;
+        if (kind == FLOW_HOLD)
+            d->hold_since[who] = po->req.ts;
+    }
+    if (!labelled)
+        return;
+    FlowEvent f;
+    flow_init(&f, e, d, kind, who, &po->req, po->method, po->cseq);
+    /* Where the holding SDP was carried: the request, the response, the ACK. */
+    const MsgOrigin *carrier = who == po->offerer ? &po->offer_msg : &po->answer_msg;
+    f.src = carrier->src;
+    f.dst = carrier->dst;
+    f.transport = carrier->transport;
+    f.offer_result = result;
+    f.status_code = po->status;
+    f.double_hold = d->holding[OTHER(who)] == HS_YES;
+    if (kind == FLOW_HOLD) {
+        f.hold_mode = oa_hold_mode(sdp);
+        if (takes_effect) {
+            d->hold_count++;
+            d->labels |= SS_LABEL_HOLD;
+            e->stats.labels[0]++;
+        }
+    } else {
+        if (takes_effect) {
+            SsTime since = d->hold_since[who];
+            if (since && po->req.ts >= since) {
+                f.hold_duration = po->req.ts - since;
+                d->hold_time += f.hold_duration;
+            }
+            d->hold_since[who] = 0;
+            d->labels |= SS_LABEL_RESUME;
+            e->stats.labels[1]++;
+        }
+    }
+    if (e->sink.flow)
+        e->sink.flow(e->sink.user, &f);
+}
+
+/* The offer/answer exchange of po is over (or given up). */
+static void
+finalize_offer(DialogEngine *e, Dialog *d, PendingOffer *po, OfferResult r)
+{
+    if (!po->used)
+        return;
+    po->used = false;
+    if (r == OFFER_RESULT_ACCEPTED && po->have_answer && !oa_answer_valid(&po->offer, &po->answer)) {
+        r = OFFER_RESULT_ANSWER_MISMATCH;
+        report(e, SS_ANOMALY_OA_ANSWER_MISMATCH, d->call->call_id_text);
+    } else if (r == OFFER_RESULT_ACCEPTED && !po->have_answer) {
+        r = OFFER_RESULT_ANSWER_MISMATCH;
+        report(e, SS_ANOMALY_OA_ANSWER_MISMATCH, "2xx without an SDP answer");
+    }
+    /* Labels only in a confirmed dialog, never for the dialog-creating
+     * exchange (DESIGN §2: "an offer ... in a confirmed dialog"); the
+     * initial exchange still sets each party's media state. */
+    bool labelled = !po->initial && d->state == DIALOG_STATE_CONFIRMED;
+    hold_transition(e, d, po->offerer, &po->offer, r, po, labelled);
+    /* The answerer holds by choice when the offer let it receive and its
+     * answer refuses to (RFC 3264 §6.1 allows it; used by delayed-offer
+     * re-INVITEs, whose offer comes in the 2xx and the hold in the ACK). */
+    if (po->have_answer && r != OFFER_RESULT_REJECTED) {
+        Party ans = OTHER(po->offerer);
+        if (oa_holds(&po->answer) && oa_offer_lets_answerer_receive(&po->offer))
+            hold_transition(e, d, ans, &po->answer, r, po, labelled);
+        else if (oa_receives(&po->answer) && d->holding[ans] == HS_YES)
+            hold_transition(e, d, ans, &po->answer, r, po, labelled);
+    }
+}
+
+static PendingOffer *
+offer_slot(DialogEngine *e, Dialog *d)
+{
+    for (unsigned i = 0; i < MAX_PENDING_OFFERS; i++)
+        if (!d->offers[i].used)
+            return &d->offers[i];
+    /* All in flight: the oldest is given up (its outcome stays pending). */
+    PendingOffer *old = &d->offers[0];
+    for (unsigned i = 1; i < MAX_PENDING_OFFERS; i++)
+        if (d->offers[i].req.ts < old->req.ts)
+            old = &d->offers[i];
+    finalize_offer(e, d, old, OFFER_RESULT_PENDING);
+    return old;
+}
+
+static PendingOffer *
+offer_find(Dialog *d, Party offerer, SipMethod method, uint32_t cseq, int in_response)
+{
+    for (unsigned i = 0; i < MAX_PENDING_OFFERS; i++) {
+        PendingOffer *po = &d->offers[i];
+        if (po->used && po->offerer == offerer && po->cseq == cseq && po->method == method &&
+            (in_response < 0 || po->in_response == (bool)in_response))
+            return po;
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* transfers                                                            */
+
+static void
+transfer_free(Transfer *t)
+{
+    g_free(t->refer_to);
+    g_free(t->target_user);
+    g_free(t->target_host);
+    g_free(t->referred_by);
+    g_free(t->referred_by_user);
+    g_free(t->rep_call_id);
+    g_free(t->rep_from_tag);
+    g_free(t->rep_to_tag);
+    g_free(t->new_call_id);
+    g_free(t->refer_call_id);
+    g_free(t);
+}
+
+static void
+transfer_close_open(DialogEngine *e, Transfer *t)
+{
+    if (t->in_open) {
+        g_queue_unlink(&e->open_refers, &t->open_link);
+        t->in_open = false;
+    }
+}
+
+static void
+finalize_transfer(DialogEngine *e, Transfer *t)
+{
+    if (t->emitted)
+        return;
+    t->emitted = true;
+    Dialog *d = t->dialog;
+    FlowEvent f;
+    flow_init(&f, e, d, t->is_replaces ? FLOW_REPLACES_TRANSFER : FLOW_REFER_TRANSFER,
+              t->initiator, &t->req, t->is_replaces ? SIP_METHOD_INVITE : SIP_METHOD_REFER,
+              t->cseq);
+    f.transfer_kind = t->kind;
+    f.transfer_result = t->result;
+    f.status_code = t->status;
+    f.refer_to = t->refer_to;
+    f.referred_by = t->referred_by;
+    f.notify_status = t->notify_status;
+    f.notify_count = t->notify_count;
+    f.refer_sub = t->refer_sub;
+    if (t->has_replaces) {
+        f.replaces_call_id = t->rep_call_id;
+        f.replaces_from_tag = t->rep_from_tag;
+        f.replaces_to_tag = t->rep_to_tag;
+        f.replaces_early_only = t->rep_early_only;
+        f.replaces_dialog_seen = t->rep_dialog_seen;
+    }
+    f.new_call_id = t->new_call_id;
+    f.refer_call_id = t->refer_call_id;
+    if (e->sink.flow)
+        e->sink.flow(e->sink.user, &f);
+}
+
+/* user part of a URI, unescaped (RFC 3261 §19.1.4 compares it decoded) */
+static char *
+uri_user(SipStr uri_text, char **host)
+{
+    SipUri u;
+    *host = NULL;
+    if (!sip_uri_parse(uri_text, &u))
+        return NULL;
+    if (u.host.len)
+        *host = g_ascii_strdown(u.host.p, (gssize)u.host.len);
+    if (!u.user.len)
+        return NULL;
+    char buf[512];
+    size_t n = sip_str_unescape(u.user, buf, sizeof buf);
+    if (n == (size_t)-1)
+        return dup_str(u.user);
+    return dup_view(buf, n);
+}
+
+static void
+refer_result_from_notify(Transfer *t)
+{
+    if (t->notify_status >= 300)
+        t->result = TRANSFER_RESULT_FAILED;
+    else if (t->notify_status >= 200)
+        t->result = TRANSFER_RESULT_SUCCEEDED;
+}
+
+/* ------------------------------------------------------------------ */
+/* SDP offer/answer per message (RFC 3264 §4-§8, RFC 3262 §5, RFC 3311) */
+
+static SdpRole
+handle_sdp(DialogEngine *e, Dialog *d, const SipMessage *m, const SipMeta *meta, Party sender,
+           const SipCSeq *cs, const SdpSummary *sdp, bool initial, const MsgOrigin *req_origin)
+{
+    MsgOrigin here;
+    origin_from_meta(&here, meta);
+    if (m->is_request) {
+        SipMethod meth = m->method;
+        if (meth == SIP_METHOD_ACK) {
+            PendingOffer *po = offer_find(d, OTHER(sender), SIP_METHOD_INVITE, cs->seq, 1);
+            if (!po) {
+                report(e, SS_ANOMALY_OA_UNEXPECTED_ANSWER, "SDP in ACK without an offer in the 2xx");
+                return SDP_ROLE_UNEXPECTED;
+            }
+            po->have_answer = true;
+            po->answer = *sdp;
+            po->answer_msg = here;
+            finalize_offer(e, d, po, OFFER_RESULT_ACCEPTED);
+            return SDP_ROLE_ANSWER;
+        }
+        if (meth == SIP_METHOD_PRACK) {
+            for (unsigned i = 0; i < MAX_PENDING_OFFERS; i++) {
+                PendingOffer *po = &d->offers[i];
+                if (po->used && po->offerer == OTHER(sender) && po->in_response &&
+                    po->method == SIP_METHOD_INVITE) {
+                    po->have_answer = true;
+                    po->answer = *sdp;
+                    po->answer_msg = here;
+                    finalize_offer(e, d, po, OFFER_RESULT_ACCEPTED);
+                    return SDP_ROLE_ANSWER;
+                }
+            }
+        }
+        if (meth != SIP_METHOD_INVITE && meth != SIP_METHOD_UPDATE && meth != SIP_METHOD_PRACK)
+            return SDP_ROLE_NONE;
+        /* A new offer. The sender's own challenged offer is superseded by
+         * the re-sent request (401/407, RFC 3261 §22.2). */
+        for (unsigned i = 0; i < MAX_PENDING_OFFERS; i++) {
+            PendingOffer *po = &d->offers[i];
+            if (po->used && po->offerer == sender && po->challenged)
+                po->used = false;
+        }
+        /* RFC 3264 §4: an offer while the other party's is unanswered is glare
+         * (one of them normally gets 491). */
+        for (unsigned i = 0; i < MAX_PENDING_OFFERS; i++) {
+            PendingOffer *po = &d->offers[i];
+            if (po->used && !po->challenged && po->offerer == OTHER(sender) && !po->have_answer &&
+                !po->initial && meth != SIP_METHOD_PRACK) {
+                report(e, SS_ANOMALY_OA_GLARE, d->call->call_id_text);
+                break;
+            }
+        }
+        PendingOffer *po = offer_slot(e, d);
+        memset(po, 0, sizeof *po);
+        po->used = true;
+        po->offerer = sender;
+        po->method = meth;
+        po->cseq = cs->seq;
+        po->initial = initial;
+        po->offer = *sdp;
+        po->req = here;
+        po->offer_msg = here;
+        po->deadline = meta->ts + SS_OFFER_TIMEOUT;
+        mark_pending(e, d->call);
+        return SDP_ROLE_OFFER;
+    }
+
+    /* a response: sender answered a request of the other party */
+    SipMethod meth = cs->method;
+    if (meth != SIP_METHOD_INVITE && meth != SIP_METHOD_UPDATE && meth != SIP_METHOD_PRACK)
+        return SDP_ROLE_NONE;
+    if (m->status < 100 || (m->status >= 300 && m->status < 700))
+        return m->status >= 300 ? SDP_ROLE_UNEXPECTED : SDP_ROLE_NONE;
+    PendingOffer *po = offer_find(d, OTHER(sender), meth, cs->seq, 0);
+    if (po) {
+        if (!po->have_answer || m->status >= 200) {
+            po->have_answer = true;
+            po->answer = *sdp;
+            po->answer_msg = here;
+        }
+        return SDP_ROLE_ANSWER;
+    }
+    if (meth != SIP_METHOD_INVITE)
+        return SDP_ROLE_UNEXPECTED;
+    /* Delayed offer: the INVITE had no SDP, the offer is in this 1xx/2xx
+     * and the answer comes in the PRACK or the ACK (RFC 3261 §13.2.1). */
+    PendingOffer *prev = offer_find(d, sender, SIP_METHOD_INVITE, cs->seq, 1);
+    if (prev)
+        return SDP_ROLE_OFFER; /* the 2xx repeats the offer of a reliable 1xx */
+    po = offer_slot(e, d);
+    memset(po, 0, sizeof *po);
+    po->used = true;
+    po->offerer = sender;
+    po->method = SIP_METHOD_INVITE;
+    po->cseq = cs->seq;
+    po->in_response = true;
+    po->initial = initial;
+    po->offer = *sdp;
+    po->req = req_origin ? *req_origin : here;
+    po->offer_msg = here;
+    po->status = m->status;
+    po->deadline = meta->ts + SS_OFFER_TIMEOUT;
+    mark_pending(e, d->call);
+    return SDP_ROLE_OFFER;
+}
+
+/* A final response ended the transaction of an offer sent in its request. */
+static void
+offer_final_response(DialogEngine *e, Dialog *d, Party req_sender, const SipCSeq *cs,
+                     unsigned status)
+{
+    PendingOffer *po = offer_find(d, req_sender, cs->method, cs->seq, 0);
+    if (!po)
+        return;
+    po->status = status;
+    if (status >= 200 && status < 300) {
+        finalize_offer(e, d, po, OFFER_RESULT_ACCEPTED);
+    } else if (status == 401 || status == 407) {
+        po->challenged = true;
+        po->deadline = e->now + SS_OFFER_TIMEOUT;
+        mark_pending(e, d->call);
+    } else {
+        finalize_offer(e, d, po, OFFER_RESULT_REJECTED);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* REFER (RFC 3515), NOTIFY of the implicit subscription, Replaces      */
+
+static void
+on_refer(DialogEngine *e, Dialog *d, const SipMessage *m, const SipMeta *meta, Party sender,
+         const SipCSeq *cs)
+{
+    SipReferTo rt;
+    if (!sip_get_refer_to(m, &rt, e->decode_buf, sizeof e->decode_buf)) {
+        report(e, SS_ANOMALY_REFER_NO_REFER_TO, d->call->call_id_text);
+        return;
+    }
+    char *refer_to = dup_str(rt.addr.uri);
+    /* A REFER re-sent after a 401/407 continues the challenged transfer. */
+    Transfer *t = NULL;
+    for (guint i = 0; i < d->call->transfers->len; i++) {
+        Transfer *x = g_ptr_array_index(d->call->transfers, i);
+        if (x->dialog == d && !x->is_replaces && x->challenged && !x->emitted &&
+            x->initiator == sender && str_eq0(x->refer_to, refer_to)) {
+            t = x;
+            break;
+        }
+    }
+    if (t) {
+        g_free(refer_to);
+        t->challenged = false;
+        t->status = 0;
+        t->cseq = cs->seq;
+        t->result = TRANSFER_RESULT_PENDING;
+        t->deadline = meta->ts + SS_TRANSFER_WINDOW;
+        return;
+    }
+    t = g_new0(Transfer, 1);
+    t->call = d->call;
+    t->dialog = d;
+    t->initiator = sender;
+    t->cseq = cs->seq;
+    origin_from_meta(&t->req, meta);
+    t->deadline = meta->ts + SS_TRANSFER_WINDOW;
+    t->refer_to = refer_to;
+    t->target_user = uri_user(rt.addr.uri, &t->target_host);
+    SipNameAddr rb;
+    if (sip_get_referred_by(m, &rb)) {
+        char *host;
+        t->referred_by = dup_str(rb.uri);
+        t->referred_by_user = uri_user(rb.uri, &host);
+        g_free(host);
+    }
+    t->refer_sub = sip_get_refer_sub(m);
+    t->result = TRANSFER_RESULT_PENDING;
+    if (rt.has_replaces) {
+        t->kind = TRANSFER_ATTENDED;
+        t->has_replaces = true;
+        t->rep_call_id = dup_str(rt.replaces.call_id);
+        t->rep_from_tag = dup_str(rt.replaces.from_tag);
+        t->rep_to_tag = dup_str(rt.replaces.to_tag);
+        t->rep_early_only = rt.replaces.early_only;
+        Call *c = call_lookup(e, rt.replaces.call_id);
+        t->rep_dialog_seen = c && dialog_find(c, rt.replaces.from_tag, rt.replaces.to_tag);
+        if (c) {
+            /* the consultation call is related to the transferor's call */
+            add_related(d, c->call_id_text);
+            Dialog *cd = dialog_find(c, rt.replaces.from_tag, rt.replaces.to_tag);
+            add_related(cd, d->call->call_id_text);
+        }
+    } else {
+        t->kind = TRANSFER_BLIND;
+        SipUri u = rt.uri;
+        if (u.headers.len && sip_uri_header_get(u.headers, "Replaces", &(SipStr){ 0 }))
+            report(e, SS_ANOMALY_REFER_BAD_REPLACES, d->call->call_id_text);
+    }
+    d->labels |= SS_LABEL_REFER_TRANSFER;
+    d->transfer_count++;
+    e->stats.labels[2]++;
+    g_ptr_array_add(d->call->transfers, t);
+    t->open_link.data = t;
+    g_queue_push_tail_link(&e->open_refers, &t->open_link);
+    t->in_open = true;
+    mark_pending(e, d->call);
+}
+
+static Transfer *
+transfer_for_refer_response(Dialog *d, Party refer_sender, uint32_t cseq)
+{
+    for (guint i = d->call->transfers->len; i-- > 0;) {
+        Transfer *t = g_ptr_array_index(d->call->transfers, i);
+        if (t->dialog == d && !t->is_replaces && t->initiator == refer_sender && t->cseq == cseq)
+            return t;
+    }
+    return NULL;
+}
+
+static void
+on_refer_response(DialogEngine *e, Dialog *d, const SipMessage *m, Party req_sender,
+                  const SipCSeq *cs)
+{
+    if (m->status < 200)
+        return;
+    Transfer *t = transfer_for_refer_response(d, req_sender, cs->seq);
+    if (!t || t->emitted)
+        return;
+    t->status = m->status;
+    if (m->status < 300) {
+        /* RFC 4488 §4: the recipient may confirm "Refer-Sub: false" */
+        int rs = sip_get_refer_sub(m);
+        if (rs == 0)
+            t->refer_sub = 0;
+        if (t->result == TRANSFER_RESULT_PENDING)
+            t->result = TRANSFER_RESULT_UNKNOWN;
+    } else if (m->status == 401 || m->status == 407) {
+        t->challenged = true;
+        t->result = TRANSFER_RESULT_REJECTED;
+        t->deadline = e->now + SS_TRANSFER_WINDOW;
+    } else {
+        t->result = TRANSFER_RESULT_REJECTED;
+        transfer_close_open(e, t);
+        finalize_transfer(e, t);
+    }
+}
+
+static void
+on_notify(DialogEngine *e, Dialog *d, const SipMessage *m, Party sender)
+{
+    SipEvent ev;
+    if (!sip_get_event(m, &ev) || !sip_str_ieq(ev.package, "refer"))
+        return;
+    /* RFC 3515 §2.4.6: the id parameter is the CSeq of the REFER. */
+    long id = -1;
+    if (ev.id.len && ev.id.len < 12) {
+        char tmp[16];
+        memcpy(tmp, ev.id.p, ev.id.len);
+        tmp[ev.id.len] = '\0';
+        char *end;
+        id = strtol(tmp, &end, 10);
+        if (*end)
+            id = -1;
+    }
+    Transfer *t = NULL;
+    for (guint i = d->call->transfers->len; i-- > 0;) {
+        Transfer *x = g_ptr_array_index(d->call->transfers, i);
+        if (x->dialog != d || x->is_replaces || x->initiator == sender)
+            continue;
+        if (id >= 0 && x->cseq != (uint32_t)id)
+            continue;
+        t = x;
+        break;
+    }
+    if (!t)
+        return;
+    t->notify_count++;
+    SipStr frag;
+    unsigned st = 0;
+    if (sip_body_find(m, "message/sipfrag", &frag))
+        st = sip_sipfrag_status(frag);
+    if (st == 0) {
+        report(e, SS_ANOMALY_NOTIFY_BAD_SIPFRAG, d->call->call_id_text);
+    } else {
+        t->notify_status = st;
+    }
+    SipSubState ss;
+    bool terminated = sip_get_subscription_state(m, &ss) && sip_str_ieq(ss.state, "terminated");
+    if (st >= 200) {
+        t->notify_final = true;
+        refer_result_from_notify(t);
+    }
+    if ((st >= 200 || terminated) && !t->emitted) {
+        if (t->status == 0 && t->result == TRANSFER_RESULT_PENDING)
+            t->result = TRANSFER_RESULT_UNKNOWN;
+        if (t->new_call_id || st >= 300 || terminated || !t->in_open) {
+            transfer_close_open(e, t);
+            finalize_transfer(e, t);
+        }
+    }
+}
+
+static bool
+replaces_equal(const Transfer *t, const SipReplaces *r)
+{
+    if (!t->has_replaces || !view_eq(t->rep_call_id, r->call_id))
+        return false;
+    return (view_eq(t->rep_from_tag, r->from_tag) && view_eq(t->rep_to_tag, r->to_tag)) ||
+           (view_eq(t->rep_from_tag, r->to_tag) && view_eq(t->rep_to_tag, r->from_tag));
+}
+
+/* A new INVITE may be the call a REFER asked for (DESIGN §2): after the
+ * REFER, within SS_TRANSFER_WINDOW, to the Refer-To target, from the
+ * transferee (Referred-By, or the REFER's destination address), or
+ * carrying the very Replaces the Refer-To embedded. */
+static Transfer *
+match_refer(DialogEngine *e, Dialog *nd, const SipMessage *m, const SipMeta *meta,
+            const SipReplaces *rep)
+{
+    char *ruser = NULL, *rhost = NULL, *tuser = NULL, *thost = NULL, *buser = NULL, *bhost = NULL;
+    ruser = uri_user(sip_span_str(m, m->request_uri), &rhost);
+    SipNameAddr to, rb;
+    if (sip_get_to(m, &to))
+        tuser = uri_user(to.uri, &thost);
+    bool has_rb = sip_get_referred_by(m, &rb);
+    if (has_rb)
+        buser = uri_user(rb.uri, &bhost);
+    Transfer *best = NULL;
+    int best_score = 0;
+    unsigned candidates = 0;
+    for (GList *l = e->open_refers.head; l; l = l->next) {
+        Transfer *t = l->data;
+        if (t->call == nd->call || meta->ts < t->req.ts)
+            continue;
+        if (meta->ts - t->req.ts > SS_TRANSFER_WINDOW)
+            continue;
+        if (t->status >= 300)
+            continue;
+        int score = 0;
+        if (rep && replaces_equal(t, rep)) {
+            score = 4;
+        } else {
+            bool user_match = t->target_user &&
+                              (str_eq0(t->target_user, ruser) || str_eq0(t->target_user, tuser));
+            if (!t->target_user && t->target_host)
+                user_match = str_eq0(t->target_host, rhost) || str_eq0(t->target_host, thost);
+            if (!user_match)
+                continue;
+            bool from_transferee = endpoint_addr_equal(&meta->src, &t->req.dst);
+            bool rb_match = has_rb && t->referred_by_user && str_eq0(t->referred_by_user, buser);
+            if (rb_match && from_transferee)
+                score = 3;
+            else if (rb_match || from_transferee)
+                score = 2;
+            else if (has_rb)
+                score = 1;
+            else
+                continue;
+        }
+        candidates++;
+        if (score > best_score || (score == best_score && best && t->req.ts > best->req.ts)) {
+            best = t;
+            best_score = score;
+        }
+    }
+    if (best && candidates > 1 && best_score < 2)
+        report(e, SS_ANOMALY_TRANSFER_AMBIGUOUS, nd->call->call_id_text);
+    if (best && candidates > 1 && best_score < 2)
+        best = NULL;
+    g_free(ruser);
+    g_free(rhost);
+    g_free(tuser);
+    g_free(thost);
+    g_free(buser);
+    g_free(bhost);
+    return best;
+}
+
+static void
+link_transfer(DialogEngine *e, Transfer *t, Dialog *nd)
+{
+    g_free(t->new_call_id);
+    t->new_call_id = g_strdup(nd->call->call_id_text);
+    add_related(t->dialog, nd->call->call_id_text);
+    add_related(nd, t->call->call_id_text);
+    if (t->has_replaces && t->rep_call_id)
+        add_related(nd, t->rep_call_id);
+    transfer_close_open(e, t);
+    /* Its last NOTIFY came before the new call was seen. */
+    if (t->notify_final)
+        finalize_transfer(e, t);
+}
+
+static void
+on_invite_replaces(DialogEngine *e, Dialog *nd, const SipMessage *m, const SipMeta *meta,
+                   const SipReplaces *rep, Transfer *refer)
+{
+    Transfer *t = g_new0(Transfer, 1);
+    t->call = nd->call;
+    t->dialog = nd;
+    t->is_replaces = true;
+    t->kind = TRANSFER_REPLACES;
+    t->initiator = PARTY_CALLER;
+    SipCSeq cs;
+    t->cseq = sip_get_cseq(m, &cs) ? cs.seq : 0;
+    origin_from_meta(&t->req, meta);
+    t->deadline = meta->ts + SS_TRANSFER_WINDOW;
+    t->refer_to = dup_str(sip_span_str(m, m->request_uri));
+    SipNameAddr rb;
+    if (sip_get_referred_by(m, &rb))
+        t->referred_by = dup_str(rb.uri);
+    t->refer_sub = -1;
+    t->has_replaces = true;
+    t->rep_call_id = dup_str(rep->call_id);
+    t->rep_from_tag = dup_str(rep->from_tag);
+    t->rep_to_tag = dup_str(rep->to_tag);
+    t->rep_early_only = rep->early_only;
+    t->result = TRANSFER_RESULT_PENDING;
+    Call *c = call_lookup(e, rep->call_id);
+    Dialog *old = c ? dialog_find(c, rep->from_tag, rep->to_tag) : NULL;
+    t->rep_dialog_seen = old != NULL;
+    if (!old)
+        report(e, SS_ANOMALY_REPLACES_UNKNOWN_DIALOG, nd->call->call_id_text);
+    else {
+        add_related(old, nd->call->call_id_text);
+        add_related(nd, old->call->call_id_text);
+    }
+    if (refer)
+        t->refer_call_id = g_strdup(refer->call->call_id_text);
+    nd->labels |= SS_LABEL_REPLACES_TRANSFER;
+    nd->transfer_count++;
+    e->stats.labels[3]++;
+    g_ptr_array_add(nd->call->transfers, t);
+    mark_pending(e, nd->call);
+}
+
+/* The INVITE with Replaces got its final response. */
+static void
+replaces_final(DialogEngine *e, Dialog *nd, unsigned status)
+{
+    for (guint i = 0; i < nd->call->transfers->len; i++) {
+        Transfer *t = g_ptr_array_index(nd->call->transfers, i);
+        if (!t->is_replaces || t->dialog != nd || t->emitted)
+            continue;
+        if (status == 401 || status == 407)
+            continue; /* re-sent with credentials */
+        t->status = status;
+        t->result = status < 300 ? TRANSFER_RESULT_SUCCEEDED : TRANSFER_RESULT_FAILED;
+        if (status < 300) {
+            SipStr cid = { t->rep_call_id ? t->rep_call_id : "", t->rep_call_id ? strlen(t->rep_call_id) : 0 };
+            SipStr ft = { t->rep_from_tag ? t->rep_from_tag : "", t->rep_from_tag ? strlen(t->rep_from_tag) : 0 };
+            SipStr tt = { t->rep_to_tag ? t->rep_to_tag : "", t->rep_to_tag ? strlen(t->rep_to_tag) : 0 };
+            Call *c = call_lookup(e, cid);
+            Dialog *old = c ? dialog_find(c, ft, tt) : NULL;
+            if (old && !old->replaced) {
+                /* RFC 3891 §3: the old dialog is ended (BYE, or CANCEL when
+                 * early) by the UA that accepted; that end is a replacement. */
+                old->replaced = true;
+                g_free(old->replaced_by);
+                old->replaced_by = g_strdup(nd->call->call_id_text);
+                if (old->ended && !old->reported)
+                    old->end_reason = DIALOG_END_REPLACED;
+            }
+        }
+        finalize_transfer(e, t);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* the message path                                                     */
+
+static bool
+dedupe(Call *c, const SipMessage *m, const SipMeta *meta, SipStr ftag, SipStr ttag,
+       const SipCSeq *cs, bool *retrans)
+{
+    uint64_t id = UINT64_C(14695981039346656037);
+    uint8_t kind = m->is_request ? 1 : 2;
+    id = fnv64(id, &kind, 1);
+    id = fnv64(id, ftag.p, ftag.len);
+    id = fnv64(id, "\0", 1);
+    id = fnv64(id, ttag.p, ttag.len);
+    id = fnv64(id, "\0", 1);
+    id = fnv64(id, &cs->seq, sizeof cs->seq);
+    id = fnv64(id, cs->method_text.p, cs->method_text.len);
+    unsigned st = m->is_request ? 0 : m->status;
+    id = fnv64(id, &st, sizeof st);
+    long long rseq = m->is_request ? -1 : sip_get_rseq(m);
+    id = fnv64(id, &rseq, sizeof rseq);
+    uint32_t blen = m->body.len;
+    id = fnv64(id, &blen, sizeof blen);
+    if (m->is_request) {
+        /* a different Request-URI is a different request (forked / redirected) */
+        id = fnv64(id, m->buf + m->request_uri.off, m->request_uri.len);
+    }
+    uint64_t path = UINT64_C(14695981039346656037);
+    path = fnv64(path, &meta->src, sizeof meta->src);
+    path = fnv64(path, &meta->dst, sizeof meta->dst);
+    for (unsigned i = 0; i < c->ring_n; i++) {
+        if (c->ring[i].id == id) {
+            *retrans = c->ring[i].path == path;
+            return true;
+        }
+    }
+    c->ring[c->ring_pos].id = id;
+    c->ring[c->ring_pos].path = path;
+    c->ring_pos = (c->ring_pos + 1) % FP_RING;
+    if (c->ring_n < FP_RING)
+        c->ring_n++;
+    return false;
+}
+
+static void
+emit_message(DialogEngine *e, const SipMessage *m, const SipMeta *meta, Call *c, Dialog *d,
+             Party sender, bool retrans, bool has_sdp, SdpRole role, const SdpSummary *sdp)
+{
+    if (!e->sink.message)
+        return;
+    MsgEvent ev;
+    memset(&ev, 0, sizeof ev);
+    ev.ts = meta->ts;
+    ev.frame = meta->frame;
+    ev.last_frame = meta->last_frame;
+    ev.src = meta->src;
+    ev.dst = meta->dst;
+    ev.transport = meta->transport;
+    ev.msg = m;
+    ev.call_id = c ? c->call_id_text : NULL;
+    if (d) {
+        ev.dialog_from_tag = d->from_tag;
+        ev.dialog_to_tag = d->to_tag;
+        ev.from_caller = sender == PARTY_CALLER;
+    }
+    ev.retransmission = retrans;
+    ev.incomplete = meta->incomplete;
+    if (has_sdp) {
+        ev.has_sdp = true;
+        ev.sdp_role = role;
+        ev.sdp_dir = oa_first_direction(sdp, &ev.sdp_null_addr);
+        ev.sdp_holds = oa_holds(sdp);
+    }
+    e->sink.message(e->sink.user, &ev);
+}
+
+static bool
+creates_call(const SipMessage *m, const SipCSeq *cs, bool has_to_tag)
+{
+    SipMethod meth = m->is_request ? m->method : cs->method;
+    switch (meth) {
+    case SIP_METHOD_INVITE:
+    case SIP_METHOD_REFER:
+        return true;
+    case SIP_METHOD_ACK:
+    case SIP_METHOD_BYE:
+    case SIP_METHOD_UPDATE:
+    case SIP_METHOD_PRACK:
+    case SIP_METHOD_INFO:
+    case SIP_METHOD_CANCEL:
+        /* in-dialog requests of a call seen from its middle */
+        return m->is_request && has_to_tag && meth != SIP_METHOD_CANCEL;
+    default:
+        return false;
+    }
+}
+
+void
+dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
+{
+    if (meta->ts > e->now)
+        e->now = meta->ts;
+    e->stats.messages++;
+
+    SipStr cid;
+    SipNameAddr from, to;
+    SipCSeq cs;
+    if (!sip_get_call_id(m, &cid) || !sip_get_from(m, &from) || !sip_get_to(m, &to) ||
+        !sip_get_cseq(m, &cs) || cid.len == 0) {
+        emit_message(e, m, meta, NULL, NULL, PARTY_CALLER, false, false, SDP_ROLE_NONE, NULL);
+        return;
+    }
+    SipStr ftag = from.tag, ttag = to.tag;
+    bool has_ttag = ttag.len > 0;
+
+    Call *c = call_lookup(e, cid);
+    if (!c) {
+        if (!creates_call(m, &cs, has_ttag)) {
+            emit_message(e, m, meta, NULL, NULL, PARTY_CALLER, false, false, SDP_ROLE_NONE, NULL);
+            return;
+        }
+        c = call_new(e, cid, meta->ts);
+    }
+    call_touch(e, c, meta->ts);
+    c->messages++;
+
+    bool retrans = false;
+    if (dedupe(c, m, meta, ftag, ttag, &cs, &retrans)) {
+        if (retrans)
+            e->stats.retransmissions++;
+        /* count it on its dialog */
+        Dialog *d = has_ttag ? dialog_find(c, ftag, ttag) : dialog_find_trying(c, ftag, cs.method);
+        if (!d && !has_ttag)
+            d = dialog_find_by_caller(c, ftag, cs.method);
+        Party sender = PARTY_CALLER;
+        if (d) {
+            d->messages++;
+            d->retransmissions += retrans;
+            d->last = meta->ts;
+            sender = dialog_sender(d, m, ftag);
+        }
+        emit_message(e, m, meta, c, d, sender, retrans, false, SDP_ROLE_NONE, NULL);
+        return;
+    }
+
+    /* SDP, if any (also inside multipart, RFC 5621) */
+    SdpSummary sdp;
+    bool has_sdp = false;
+    SipStr body;
+    if (m->body.len && sip_body_find(m, "application/sdp", &body) &&
+        sdp_parse(body.p, body.len, &e->sdp)) {
+        oa_summarize(&e->sdp, &sdp);
+        has_sdp = true;
+        for (unsigned i = 0; i < e->sdp.n_anomalies; i++)
+            report(e, e->sdp.anomalies[i], c->call_id_text);
+    }
+
+    Dialog *d = NULL;
+    Party sender = PARTY_CALLER;
+    SdpRole role = SDP_ROLE_NONE;
+    SipMethod tmeth = m->is_request ? m->method : cs.method;
+
+    if (m->is_request) {
+        if (has_ttag) {
+            d = dialog_find(c, ftag, ttag);
+            if (!d && m->method == SIP_METHOD_ACK) {
+                /* ACK of a 2xx whose dialog we know only as trying */
+                d = dialog_find_trying(c, ftag, SIP_METHOD_INVITE);
+            }
+            if (!d && m->method != SIP_METHOD_NOTIFY && m->method != SIP_METHOD_SUBSCRIBE &&
+                m->method != SIP_METHOD_CANCEL && creates_call(m, &cs, true)) {
+                /* seen from the middle of the call */
+                d = dialog_new(e, c, meta->ts);
+                if (d) {
+                    d->from_tag = dup_str(ftag);
+                    d->to_tag = dup_str(ttag);
+                    d->method = SIP_METHOD_INVITE;
+                    d->state = DIALOG_STATE_CONFIRMED;
+                    d->seen_midcall = true;
+                    d->holding[0] = d->holding[1] = HS_UNKNOWN;
+                    d->initial_done = true;
+                    dialog_fill_parties(d, m, meta, true);
+                    report(e, SS_ANOMALY_DIALOG_MIDCALL, c->call_id_text);
+                }
+            }
+        } else if (m->method == SIP_METHOD_INVITE || m->method == SIP_METHOD_REFER) {
+            d = dialog_find_trying(c, ftag, m->method);
+            if (!d)
+                d = dialog_find_by_caller(c, ftag, m->method);
+            if (d && d->initial_done && !d->challenged && d->to_tag) {
+                d = NULL; /* a new INVITE with a reused from-tag: treat as new dialog */
+            }
+            if (!d) {
+                d = dialog_new(e, c, meta->ts);
+                if (d) {
+                    d->from_tag = dup_str(ftag);
+                    d->method = m->method;
+                    d->state = DIALOG_STATE_TRYING;
+                    d->initial_cseq = cs.seq;
+                    dialog_fill_parties(d, m, meta, true);
+                }
+            } else {
+                /* re-sent after 401/407 with a higher CSeq (RFC 3261 §22.2) */
+                d->initial_cseq = cs.seq;
+                d->challenged = false;
+                d->initial_done = false;
+            }
+        } else {
+            d = dialog_find_trying(c, ftag, cs.method);
+            if (!d)
+                d = dialog_find_by_caller(c, ftag, cs.method);
+        }
+    } else {
+        /* a response */
+        if (has_ttag)
+            d = dialog_find(c, ftag, ttag);
+        if (!d && (cs.method == SIP_METHOD_INVITE || cs.method == SIP_METHOD_REFER)) {
+            Dialog *tr = dialog_find_trying(c, ftag, cs.method);
+            if (tr && has_ttag) {
+                tr->to_tag = dup_str(ttag); /* the first response with a to-tag */
+                d = tr;
+            } else if (tr) {
+                d = tr;
+            } else if (has_ttag) {
+                Dialog *sib = dialog_find_by_caller(c, ftag, cs.method);
+                if (sib && !sib->initial_done) {
+                    /* forking (RFC 3261 §12.1.2, §13.2.2.4): another early dialog */
+                    d = dialog_new(e, c, meta->ts);
+                    if (d) {
+                        d->from_tag = g_strdup(sib->from_tag);
+                        d->to_tag = dup_str(ttag);
+                        d->from_uri = g_strdup(sib->from_uri);
+                        d->to_uri = g_strdup(sib->to_uri);
+                        d->from_display = g_strdup(sib->from_display);
+                        d->to_display = g_strdup(sib->to_display);
+                        d->caller_ua = g_strdup(sib->caller_ua);
+                        d->caller = sib->caller;
+                        d->callee = sib->callee;
+                        d->transport = sib->transport;
+                        d->method = sib->method;
+                        d->initial_cseq = sib->initial_cseq;
+                        d->state = DIALOG_STATE_TRYING;
+                        d->start = sib->start;
+                        memcpy(d->offers, sib->offers, sizeof d->offers);
+                    }
+                }
+            }
+        }
+        if (!d && has_ttag &&
+            (cs.method == SIP_METHOD_INVITE || cs.method == SIP_METHOD_BYE ||
+             cs.method == SIP_METHOD_UPDATE || cs.method == SIP_METHOD_REFER ||
+             cs.method == SIP_METHOD_PRACK)) {
+            /* A response whose request we did not see. */
+            report(e, SS_ANOMALY_DIALOG_ORPHAN_RESPONSE, c->call_id_text);
+            d = dialog_new(e, c, meta->ts);
+            if (d) {
+                d->from_tag = dup_str(ftag);
+                d->to_tag = dup_str(ttag);
+                d->method = cs.method == SIP_METHOD_REFER ? SIP_METHOD_REFER : SIP_METHOD_INVITE;
+                d->seen_midcall = true;
+                d->holding[0] = d->holding[1] = HS_UNKNOWN;
+                dialog_fill_parties(d, m, meta, true);
+                if (cs.method == SIP_METHOD_INVITE && !(m->status >= 200 && m->status < 300)) {
+                    d->state = DIALOG_STATE_TRYING;
+                    d->initial_cseq = cs.seq;
+                } else {
+                    d->state = DIALOG_STATE_CONFIRMED;
+                    d->initial_done = true;
+                    d->initial_cseq = cs.seq;
+                }
+            }
+        } else if (!d) {
+            report(e, SS_ANOMALY_DIALOG_ORPHAN_RESPONSE, c->call_id_text);
+        }
+    }
+
+    if (!d) {
+        emit_message(e, m, meta, c, NULL, PARTY_CALLER, false, has_sdp, SDP_ROLE_NONE, &sdp);
+        return;
+    }
+
+    sender = dialog_sender(d, m, ftag);
+    d->messages++;
+    d->last = meta->ts;
+    dialog_note_ua(d, m, sender);
+
+    bool initial_txn = tmeth == d->method && cs.seq == d->initial_cseq && !d->initial_done &&
+                       !d->seen_midcall;
+    if (d->seen_midcall && d->state != DIALOG_STATE_CONFIRMED && cs.seq == d->initial_cseq &&
+        cs.method == SIP_METHOD_INVITE && !d->initial_done)
+        initial_txn = true;
+
+    MsgOrigin here;
+    origin_from_meta(&here, meta);
+
+    if (m->is_request) {
+        switch (m->method) {
+        case SIP_METHOD_INVITE:
+            if (has_sdp)
+                role = handle_sdp(e, d, m, meta, sender, &cs, &sdp, initial_txn, NULL);
+            if (!has_ttag) {
+                SipReplaces rep;
+                bool has_rep = sip_get_replaces(m, &rep);
+                if (!has_rep && sip_message_header(m, SIP_HDR_REPLACES))
+                    report(e, SS_ANOMALY_REPLACES_BAD_HEADER, c->call_id_text);
+                Transfer *refer = match_refer(e, d, m, meta, has_rep ? &rep : NULL);
+                if (has_rep) {
+                    bool already = false;
+                    for (guint i = 0; i < c->transfers->len; i++) {
+                        Transfer *t = g_ptr_array_index(c->transfers, i);
+                        if (t->is_replaces && t->dialog == d)
+                            already = true;
+                    }
+                    if (!already)
+                        on_invite_replaces(e, d, m, meta, &rep, refer);
+                }
+                if (refer)
+                    link_transfer(e, refer, d);
+            }
+            /* remember the request for a delayed offer in its 2xx */
+            d->last_invite[sender] = here;
+            d->last_invite_cseq[sender] = cs.seq;
+            break;
+        case SIP_METHOD_UPDATE:
+        case SIP_METHOD_PRACK:
+        case SIP_METHOD_ACK:
+            if (has_sdp)
+                role = handle_sdp(e, d, m, meta, sender, &cs, &sdp, initial_txn, NULL);
+            else if (m->method == SIP_METHOD_ACK) {
+                PendingOffer *po = offer_find(d, OTHER(sender), SIP_METHOD_INVITE, cs.seq, 1);
+                if (po) /* the 2xx offer never got its answer */
+                    finalize_offer(e, d, po, OFFER_RESULT_ACCEPTED);
+            }
+            break;
+        case SIP_METHOD_BYE:
+            d->ended_by_caller = sender == PARTY_CALLER;
+            dialog_end(e, d, DIALOG_END_BYE, meta->ts);
+            emit_dialog(e, d);
+            break;
+        case SIP_METHOD_CANCEL:
+            d->cancel_seen = true;
+            for (guint i = 0; i < c->dialogs->len; i++) {
+                Dialog *x = g_ptr_array_index(c->dialogs, i);
+                if (view_eq(x->from_tag, ftag) && !x->initial_done)
+                    x->cancel_seen = true;
+            }
+            d->ended_by_caller = true;
+            break;
+        case SIP_METHOD_REFER:
+            on_refer(e, d, m, meta, sender, &cs);
+            break;
+        case SIP_METHOD_NOTIFY:
+            on_notify(e, d, m, sender);
+            break;
+        default:
+            break;
+        }
+    } else {
+        unsigned st = m->status;
+        Party req_sender = OTHER(sender);
+        if (has_sdp) {
+            const MsgOrigin *ro = NULL;
+            if (cs.method == SIP_METHOD_INVITE && d->last_invite_cseq[req_sender] == cs.seq &&
+                d->last_invite[req_sender].ts)
+                ro = &d->last_invite[req_sender];
+            role = handle_sdp(e, d, m, meta, sender, &cs, &sdp, initial_txn, ro);
+        }
+        if (cs.method == SIP_METHOD_INVITE || cs.method == SIP_METHOD_UPDATE ||
+            cs.method == SIP_METHOD_PRACK) {
+            if (st >= 200)
+                offer_final_response(e, d, req_sender, &cs, st);
+        }
+        if (initial_txn && (cs.method == SIP_METHOD_INVITE || cs.method == SIP_METHOD_REFER)) {
+            if (st > 100 && st < 200 && has_ttag && d->state == DIALOG_STATE_TRYING)
+                d->state = DIALOG_STATE_EARLY;
+            if (st >= 200 && st < 300) {
+                d->state = DIALOG_STATE_CONFIRMED;
+                d->initial_done = true;
+                d->final_status = st;
+                if (!d->answer)
+                    d->answer = meta->ts;
+                /* other early dialogs of this INVITE lost the fork */
+                for (guint i = 0; i < c->dialogs->len; i++) {
+                    Dialog *x = g_ptr_array_index(c->dialogs, i);
+                    if (x != d && !x->initial_done && x->method == d->method &&
+                        str_eq0(x->from_tag, d->from_tag) && x->state == DIALOG_STATE_EARLY) {
+                        x->initial_done = true;
+                        dialog_end(e, x, DIALOG_END_FORK_LOST, meta->ts);
+                        emit_dialog(e, x);
+                    }
+                }
+                if (cs.method == SIP_METHOD_INVITE)
+                    replaces_final(e, d, st);
+            } else if (st >= 300) {
+                if (st == 401 || st == 407) {
+                    d->challenged = true;
+                    d->final_status = st;
+                } else {
+                    d->final_status = st;
+                    if (cs.method == SIP_METHOD_INVITE)
+                        replaces_final(e, d, st);
+                    /* every dialog of this INVITE ends */
+                    for (guint i = 0; i < c->dialogs->len; i++) {
+                        Dialog *x = g_ptr_array_index(c->dialogs, i);
+                        if (x->initial_done || !str_eq0(x->from_tag, d->from_tag) ||
+                            x->method != d->method)
+                            continue;
+                        x->initial_done = true;
+                        x->final_status = st;
+                        bool cancelled = st == 487 || x->cancel_seen;
+                        x->ended_by_caller = cancelled;
+                        dialog_end(e, x, cancelled ? DIALOG_END_CANCEL : DIALOG_END_REJECTED,
+                                   meta->ts);
+                        emit_dialog(e, x);
+                    }
+                }
+            }
+        } else if (cs.method == SIP_METHOD_BYE && st >= 200) {
+            emit_dialog(e, d);
+        }
+        if (cs.method == SIP_METHOD_REFER)
+            on_refer_response(e, d, m, req_sender, &cs);
+    }
+    emit_message(e, m, meta, c, d, sender, false, has_sdp, role, &sdp);
+}
+
+/* ------------------------------------------------------------------ */
+/* time: timeouts, end of input                                         */
+
+/* Give up waiting on what is overdue in one call; true when nothing is
+ * pending any more. */
+static bool
+call_check_pending(DialogEngine *e, Call *c, SsTime now, bool all)
+{
+    bool left = false;
+    for (guint i = 0; i < c->dialogs->len; i++) {
+        Dialog *d = g_ptr_array_index(c->dialogs, i);
+        for (unsigned k = 0; k < MAX_PENDING_OFFERS; k++) {
+            PendingOffer *po = &d->offers[k];
+            if (!po->used)
+                continue;
+            if (all || now >= po->deadline)
+                finalize_offer(e, d, po,
+                               po->challenged ? OFFER_RESULT_REJECTED : OFFER_RESULT_PENDING);
+            else
+                left = true;
+        }
+    }
+    for (guint i = 0; i < c->transfers->len; i++) {
+        Transfer *t = g_ptr_array_index(c->transfers, i);
+        if (t->emitted)
+            continue;
+        if (all || now >= t->deadline) {
+            if (t->result == TRANSFER_RESULT_PENDING && t->status >= 200 && t->status < 300)
+                t->result = TRANSFER_RESULT_UNKNOWN;
+            if (t->refer_sub == 0 && t->new_call_id && t->result == TRANSFER_RESULT_UNKNOWN) {
+                /* no NOTIFY by agreement (RFC 4488): the new call tells */
+                SipStr nc = { t->new_call_id, strlen(t->new_call_id) };
+                Call *ncall = call_lookup(e, nc);
+                Dialog *nd = ncall && ncall->dialogs->len ? g_ptr_array_index(ncall->dialogs, 0) : NULL;
+                if (nd && nd->final_status >= 200)
+                    t->result = nd->final_status < 300 ? TRANSFER_RESULT_SUCCEEDED
+                                                       : TRANSFER_RESULT_FAILED;
+            }
+            transfer_close_open(e, t);
+            finalize_transfer(e, t);
+        } else {
+            left = true;
+        }
+    }
+    return !left;
+}
+
+static void
+call_destroy(DialogEngine *e, Call *c, DialogEndReason why)
+{
+    SsTime now = e->now;
+    if (c->pending) {
+        g_hash_table_remove(e->pending, c);
+        c->pending = false;
+    }
+    call_check_pending(e, c, now, true);
+    bool any = false;
+    unsigned labels = 0;
+    for (guint i = 0; i < c->dialogs->len; i++) {
+        Dialog *d = g_ptr_array_index(c->dialogs, i);
+        if (!d->reported) {
+            if (!d->ended && why != DIALOG_END_NONE) {
+                d->ended = true;
+                d->end_reason = d->replaced ? DIALOG_END_REPLACED : why;
+                d->end = why == DIALOG_END_END_OF_INPUT || why == DIALOG_END_EVICTED ? now : d->last;
+            }
+            emit_dialog(e, d);
+        }
+        labels |= d->labels;
+        any = true;
+    }
+    if (any && e->sink.call_end) {
+        CallEnd ce = { now, c->call_id_text, c->dialogs->len, c->messages, labels };
+        e->sink.call_end(e->sink.user, &ce);
+    }
+    for (guint i = 0; i < c->transfers->len; i++) {
+        Transfer *t = g_ptr_array_index(c->transfers, i);
+        transfer_close_open(e, t);
+        transfer_free(t);
+    }
+    for (guint i = 0; i < c->dialogs->len; i++)
+        dialog_free(g_ptr_array_index(c->dialogs, i));
+    g_ptr_array_free(c->dialogs, TRUE);
+    g_ptr_array_free(c->transfers, TRUE);
+    g_queue_unlink(c->queue ? &e->ended : &e->active, &c->lru_link);
+    CallKey k = { c->call_id, c->call_id_len };
+    g_hash_table_remove(e->calls, &k);
+    g_free(c->call_id);
+    g_free(c->call_id_text);
+    g_free(c);
+    e->stats.calls_open--;
+}
+
+void
+dialog_engine_expire(DialogEngine *e, SsTime now)
+{
+    if (now > e->now)
+        e->now = now;
+    now = e->now;
+    /* flows waiting for an outcome */
+    GHashTableIter it;
+    gpointer key;
+    GPtrArray *done = NULL;
+    g_hash_table_iter_init(&it, e->pending);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        Call *c = key;
+        if (call_check_pending(e, c, now, false)) {
+            if (!done)
+                done = g_ptr_array_new();
+            g_ptr_array_add(done, c);
+        }
+    }
+    if (done) {
+        for (guint i = 0; i < done->len; i++) {
+            Call *c = g_ptr_array_index(done, i);
+            g_hash_table_remove(e->pending, c);
+            c->pending = false;
+        }
+        g_ptr_array_free(done, TRUE);
+    }
+    /* ended calls linger for late retransmissions, then go */
+    Call *c;
+    while ((c = g_queue_peek_head(&e->ended)) && now - c->last >= SS_ENDED_LINGER) {
+        if (c->pending && !call_check_pending(e, c, now, false))
+            break;
+        call_destroy(e, c, DIALOG_END_NONE);
+    }
+    /* idle calls time out */
+    SsTime idle = e->cfg.idle_timeout ? e->cfg.idle_timeout : SS_DIALOG_IDLE_TIMEOUT;
+    while ((c = g_queue_peek_head(&e->active)) && now - c->last >= idle)
+        call_destroy(e, c, DIALOG_END_TIMEOUT);
+}
+
+static gint
+call_seq_cmp(gconstpointer a, gconstpointer b)
+{
+    const Call *x = *(Call *const *)a, *y = *(Call *const *)b;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void
+dialog_engine_finish(DialogEngine *e, SsTime now)
+{
+    if (now > e->now)
+        e->now = now;
+    GPtrArray *all = g_ptr_array_new();
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, e->calls);
+    while (g_hash_table_iter_next(&it, NULL, &v))
+        g_ptr_array_add(all, v);
+    g_ptr_array_sort(all, call_seq_cmp);
+    /* First every open flow (they may link calls), then the calls. */
+    for (guint i = 0; i < all->len; i++)
+        call_check_pending(e, g_ptr_array_index(all, i), e->now, true);
+    for (guint i = 0; i < all->len; i++)
+        call_destroy(e, g_ptr_array_index(all, i), DIALOG_END_END_OF_INPUT);
+    g_ptr_array_free(all, TRUE);
+}
+
+DialogEngine *
+dialog_engine_new(const DialogSink *sink, const AnomalySink *anomalies, const DialogConfig *cfg)
+{
+    DialogEngine *e = g_new0(DialogEngine, 1);
+    if (sink)
+        e->sink = *sink;
+    if (anomalies)
+        e->anomalies = *anomalies;
+    if (cfg)
+        e->cfg = *cfg;
+    e->calls = g_hash_table_new_full(call_key_hash, call_key_equal, g_free, NULL);
+    e->pending = g_hash_table_new(g_direct_hash, g_direct_equal);
+    g_queue_init(&e->active);
+    g_queue_init(&e->ended);
+    g_queue_init(&e->open_refers);
+    return e;
+}
+
+void
+dialog_engine_get_stats(const DialogEngine *e, DialogStats *st)
+{
+    *st = e->stats;
+}
+
+void
+dialog_engine_free(DialogEngine *e)
+{
+    if (!e)
+        return;
+    /* Free without reporting: dialog_engine_finish() reports. */
+    e->sink.message = NULL;
+    e->sink.flow = NULL;
+    e->sink.dialog = NULL;
+    e->sink.call_end = NULL;
+    e->anomalies.fn = NULL;
+    GPtrArray *all = g_ptr_array_new();
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, e->calls);
+    while (g_hash_table_iter_next(&it, NULL, &v))
+        g_ptr_array_add(all, v);
+    for (guint i = 0; i < all->len; i++)
+        call_destroy(e, g_ptr_array_index(all, i), DIALOG_END_NONE);
+    g_ptr_array_free(all, TRUE);
+    g_hash_table_destroy(e->calls);
+    g_hash_table_destroy(e->pending);
+    g_free(e);
+}

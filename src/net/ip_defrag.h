@@ -40,6 +40,12 @@ bool ip_defrag_feed(IpDefrag *d, const IpFragment *frag, SsTime ts, const uint8_
 unsigned ip_defrag_expire(IpDefrag *d, SsTime now);
 unsigned ip_defrag_pending(const IpDefrag *d);
 uint64_t ip_defrag_evictions(const IpDefrag *d);
+/* Datagrams dropped because they never completed (by ip_defrag_expire() or
+ * found stale when a late fragment arrives). */
+uint64_t ip_defrag_timeouts(const IpDefrag *d);
+/* Bytes currently held for incomplete datagrams (counted against
+ * SS_DEFRAG_MAX_BYTES). */
+size_t ip_defrag_bytes(const IpDefrag *d);
 void ip_defrag_free(IpDefrag *d);
 
 #endif

@@ -1,0 +1,47 @@
+/* dialog-harness.h - drive the dialog engine with SIP text and record what
+ * it reports, one line per event, for exact assertions. */
+#ifndef SIPSLEUTH_TEST_DIALOG_HARNESS_H
+#define SIPSLEUTH_TEST_DIALOG_HARNESS_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include "dialog/dialog.h"
+
+typedef struct {
+    DialogEngine *e;
+    GString *log;       /* flows and dialog records */
+    GString *anomalies; /* anomaly codes, space separated */
+    SsTime t;           /* capture time of the next message */
+    SipMessage *msg;
+    GPtrArray *bufs;
+} Harness;
+
+typedef struct {
+    const char *call_id;
+    const char *caller;     /* user@host of the caller */
+    const char *caller_tag;
+    const char *callee;
+    const char *callee_tag; /* NULL: requests carry no to-tag (initial) */
+    const char *caller_ip;  /* "10.0.0.1"; IPv6 allowed */
+    const char *callee_ip;
+} Dlg;
+
+void h_init(Harness *h);
+void h_free(Harness *h);
+/* Feed one message; \n becomes CRLF, Content-Length is added. t advances 10 ms
+ * unless h->t is set by the caller before. */
+void h_feed(Harness *h, const char *src_ip, int sport, const char *dst_ip, int dport,
+            bool tcp, const char *text);
+/* An in-dialog (or initial) request of dialog d, sent by the caller or the callee. */
+void h_req(Harness *h, const Dlg *d, bool by_caller, const char *method, unsigned cseq,
+           const char *extra_headers, const char *body);
+/* The response of the other party to a request sent by_caller. */
+void h_resp(Harness *h, const Dlg *d, bool req_by_caller, unsigned status, const char *method,
+            unsigned cseq, const char *extra_headers, const char *body);
+/* An audio SDP with a direction ("" = no attribute) and connection address. */
+const char *h_sdp(Harness *h, const char *dir, const char *addr);
+void h_finish(Harness *h);
+/* Set up the usual confirmed call: INVITE(sdp sendrecv)/180/200/ACK. */
+void h_call(Harness *h, Dlg *d);
+
+#endif

@@ -1,0 +1,503 @@
+/* Dialogs, offer/answer and the labeller (DESIGN.md §2), driven by SIP text. */
+#include <config.h>
+
+#include <string.h>
+
+#include "dialog-harness.h"
+
+#define SEC (SS_NSEC_PER_SEC)
+
+static Dlg
+std_dlg(void)
+{
+    Dlg d = { "c1@test", "alice@a.example", "a1", "bob@b.example", "b1", "10.0.0.1", "10.0.0.2" };
+    return d;
+}
+
+static void
+check(Harness *h, const char *expected)
+{
+    if (strcmp(h->log->str, expected) != 0) {
+        g_printerr("--- expected\n%s--- got\n%s---\n", expected, h->log->str);
+    }
+    g_assert_cmpstr(h->log->str, ==, expected);
+}
+
+static void
+bye(Harness *h, Dlg *d, bool by_caller, unsigned cseq)
+{
+    h_req(h, d, by_caller, "BYE", cseq, NULL, NULL);
+    h_resp(h, d, by_caller, 200, "BYE", cseq, NULL, NULL);
+}
+
+/* re-INVITE offer, 200 answer, ACK */
+static void
+reinvite(Harness *h, Dlg *d, bool by_caller, unsigned cseq, const char *offer, const char *answer)
+{
+    h_req(h, d, by_caller, "INVITE", cseq, NULL, offer);
+    h_resp(h, d, by_caller, 200, "INVITE", cseq, NULL, answer);
+    h_req(h, d, by_caller, "ACK", cseq, NULL, NULL);
+}
+
+static void
+test_basic_call(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg d = std_dlg();
+    h_call(&h, &d);
+    bye(&h, &d, true, 2);
+    h_finish(&h);
+    check(&h, "dialog c1@test a1/b1 terminated bye 200 labels=- holds=0 by=caller\n");
+    g_assert_cmpstr(h.anomalies->str, ==, "");
+    h_free(&h);
+}
+
+static void
+test_hold_sendonly_resume(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg d = std_dlg();
+    h_call(&h, &d);
+    reinvite(&h, &d, true, 2, h_sdp(&h, "sendonly", "10.0.0.1"), h_sdp(&h, "recvonly", "10.0.0.2"));
+    h.t += 5 * SEC;
+    reinvite(&h, &d, true, 3, h_sdp(&h, "sendrecv", "10.0.0.1"), h_sdp(&h, "sendrecv", "10.0.0.2"));
+    bye(&h, &d, false, 1);
+    h_finish(&h);
+    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+              "resume caller INVITE accepted 200 after=5030ms [c1@test a1/b1]\n"
+              "dialog c1@test a1/b1 terminated bye 200 labels=hold,resume holds=1 held=5030ms by=callee\n");
+    h_free(&h);
+}
+
+static void
+test_hold_inactive(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg d = std_dlg();
+    h_call(&h, &d);
+    reinvite(&h, &d, true, 2, h_sdp(&h, "inactive", "10.0.0.1"), h_sdp(&h, "inactive", "10.0.0.2"));
+    h_finish(&h);
+    check(&h, "hold caller INVITE inactive accepted 200 [c1@test a1/b1]\n"
+              "dialog c1@test a1/b1 confirmed end_of_input 200 labels=hold holds=1 held=30ms\n");
+    h_free(&h);
+}
+
+static void
+test_hold_null_address(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg d = std_dlg();
+    h_call(&h, &d);
+    /* RFC 2543 hold: c=0.0.0.0, no direction attribute */
+    reinvite(&h, &d, true, 2, h_sdp(&h, "", "0.0.0.0"), h_sdp(&h, "", "10.0.0.2"));
+    reinvite(&h, &d, true, 3, h_sdp(&h, "", "10.0.0.1"), h_sdp(&h, "", "10.0.0.2"));
+    h_finish(&h);
+    check(&h, "hold caller INVITE null_address accepted 200 [c1@test a1/b1]\n"
+              "resume caller INVITE accepted 200 after=30ms [c1@test a1/b1]\n"
+              "dialog c1@test a1/b1 confirmed end_of_input 200 labels=hold,resume holds=1 held=30ms\n");
+    h_free(&h);
+}
+
+static void
+test_hold_ipv6_null(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg d = { "c6@test", "alice@a.example", "a1", "bob@b.example", "b1", "::1", "::1" };
+    h_call(&h, &d);
+    reinvite(&h, &d, true, 2, h_sdp(&h, "sendonly", "::"), h_sdp(&h, "recvonly", "::1"));
+    h_finish(&h);
+    check(&h, "hold caller INVITE sendonly accepted 200 [c6@test a1/b1]\n"
+              "dialog c6@test a1/b1 confirmed end_of_input 200 labels=hold holds=1 held=30ms\n");
+    h_free(&h);
+}
+
+static void
+test_session_vs_media_level(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg d = std_dlg();
+    h_call(&h, &d);
+    /* session-level sendonly, media-level sendrecv: the media level wins (no hold) */
+    const char *o1 = "v=0\no=- 1 2 IN IP4 10.0.0.1\ns=-\nc=IN IP4 10.0.0.1\nt=0 0\na=sendonly\n"
+                     "m=audio 40000 RTP/AVP 0\na=sendrecv\n";
+    reinvite(&h, &d, true, 2, o1, h_sdp(&h, "sendrecv", "10.0.0.2"));
+    /* session-level inactive and no media-level attribute: hold */
+    const char *o2 = "v=0\no=- 1 3 IN IP4 10.0.0.1\ns=-\nc=IN IP4 10.0.0.1\nt=0 0\na=inactive\n"
+                     "m=audio 40000 RTP/AVP 0\n";
+    reinvite(&h, &d, true, 3, o2, h_sdp(&h, "inactive", "10.0.0.2"));
+    h_finish(&h);
+    check(&h, "hold caller INVITE inactive accepted 200 [c1@test a1/b1]\n"
+              "dialog c1@test a1/b1 confirmed end_of_input 200 labels=hold holds=1 held=30ms\n");
+    h_free(&h);
+}
+
+static void
+test_hold_by_update(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg d = std_dlg();
+    h_call(&h, &d);
+    h_req(&h, &d, true, "UPDATE", 2, NULL, h_sdp(&h, "sendonly", "10.0.0.1"));
+    h_resp(&h, &d, true, 200, "UPDATE", 2, NULL, h_sdp(&h, "recvonly", "10.0.0.2"));
+    h_finish(&h);
+    check(&h, "hold caller UPDATE sendonly accepted 200 [c1@test a1/b1]\n"
+              "dialog c1@test a1/b1 confirmed end_of_input 200 labels=hold holds=1 held=20ms\n");
+    h_free(&h);
+}
+
+static void
+test_hold_delayed_offer(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg d = std_dlg();
+    h_call(&h, &d);
+    /* re-INVITE without SDP: the offer comes in the 200, the hold in the ACK's answer */
+    h_req(&h, &d, true, "INVITE", 2, NULL, NULL);
+    h_resp(&h, &d, true, 200, "INVITE", 2, NULL, h_sdp(&h, "sendrecv", "10.0.0.2"));
+    h_req(&h, &d, true, "ACK", 2, NULL, h_sdp(&h, "sendonly", "10.0.0.1"));
+    h_finish(&h);
+    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+              "dialog c1@test a1/b1 confirmed end_of_input 200 labels=hold holds=1 held=30ms\n");
+    h_free(&h);
+}
+
+static void
+test_hold_rejected_491(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg d = std_dlg();
+    h_call(&h, &d);
+    h_req(&h, &d, true, "INVITE", 2, NULL, h_sdp(&h, "sendonly", "10.0.0.1"));
+    h_resp(&h, &d, true, 491, "INVITE", 2, NULL, NULL);
+    h_req(&h, &d, true, "ACK", 2, NULL, NULL);
+    h_finish(&h);
+    check(&h, "hold caller INVITE sendonly rejected 491 [c1@test a1/b1]\n"
+              "dialog c1@test a1/b1 confirmed end_of_input 200 labels=- holds=0\n");
+    h_free(&h);
+}
+
+static void
+test_hold_answer_mismatch(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg d = std_dlg();
+    h_call(&h, &d);
+    reinvite(&h, &d, true, 2, h_sdp(&h, "sendonly", "10.0.0.1"), h_sdp(&h, "sendrecv", "10.0.0.2"));
+    h_finish(&h);
+    check(&h, "hold caller INVITE sendonly answer_mismatch 200 [c1@test a1/b1]\n"
+              "dialog c1@test a1/b1 confirmed end_of_input 200 labels=hold holds=1 held=30ms\n");
+    g_assert_cmpstr(h.anomalies->str, ==, "answer_mismatch");
+    h_free(&h);
+}
+
+static void
+test_double_hold(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg d = std_dlg();
+    h_call(&h, &d);
+    reinvite(&h, &d, true, 2, h_sdp(&h, "sendonly", "10.0.0.1"), h_sdp(&h, "recvonly", "10.0.0.2"));
+    /* RFC 6337 §5.3: B holds too, offering inactive */
+    reinvite(&h, &d, false, 1, h_sdp(&h, "inactive", "10.0.0.2"), h_sdp(&h, "inactive", "10.0.0.1"));
+    /* A resumes towards a party that still holds: recvonly */
+    reinvite(&h, &d, true, 3, h_sdp(&h, "recvonly", "10.0.0.1"), h_sdp(&h, "sendonly", "10.0.0.2"));
+    h_finish(&h);
+    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+              "hold callee INVITE inactive accepted 200 double [c1@test a1/b1]\n"
+              "resume caller INVITE accepted 200 double after=60ms [c1@test a1/b1]\n"
+              "dialog c1@test a1/b1 confirmed end_of_input 200 labels=hold,resume holds=2 held=120ms\n");
+    h_free(&h);
+}
+
+static void
+test_callee_hold(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg d = std_dlg();
+    h_call(&h, &d);
+    /* the seed's F10: Bob (callee) puts Alice on hold, then resumes; Alice hangs up */
+    reinvite(&h, &d, false, 1, h_sdp(&h, "sendonly", "10.0.0.2"), h_sdp(&h, "recvonly", "10.0.0.1"));
+    reinvite(&h, &d, false, 2, h_sdp(&h, "sendrecv", "10.0.0.2"), h_sdp(&h, "sendrecv", "10.0.0.1"));
+    bye(&h, &d, true, 2);
+    h_finish(&h);
+    check(&h, "hold callee INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+              "resume callee INVITE accepted 200 after=30ms [c1@test a1/b1]\n"
+              "dialog c1@test a1/b1 terminated bye 200 labels=hold,resume holds=1 held=30ms by=caller\n");
+    h_free(&h);
+}
+
+static void
+test_retransmission_not_relabelled(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg d = std_dlg();
+    h_call(&h, &d);
+    const char *o = h_sdp(&h, "sendonly", "10.0.0.1");
+    h_req(&h, &d, true, "INVITE", 2, NULL, o);
+    h_req(&h, &d, true, "INVITE", 2, NULL, o); /* retransmission */
+    const char *a = h_sdp(&h, "recvonly", "10.0.0.2");
+    h_resp(&h, &d, true, 200, "INVITE", 2, NULL, a);
+    h_resp(&h, &d, true, 200, "INVITE", 2, NULL, a);
+    h_req(&h, &d, true, "ACK", 2, NULL, NULL);
+    h_finish(&h);
+    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+              "dialog c1@test a1/b1 confirmed end_of_input 200 labels=hold holds=1 held=50ms\n");
+    h_free(&h);
+}
+
+/* blind transfer (RFC 5589 §6): A refers B to carol; B calls carol */
+static void
+blind_transfer(Harness *h, unsigned final_status)
+{
+    Dlg d = std_dlg();
+    h_call(h, &d);
+    h_req(h, &d, true, "REFER", 2, "Refer-To: <sip:carol@c.example>\nReferred-By: <sip:alice@a.example>\n", NULL);
+    h_resp(h, &d, true, 202, "REFER", 2, NULL, NULL);
+    h_req(h, &d, false, "NOTIFY", 1,
+          "Event: refer\nSubscription-State: active;expires=60\nContent-Type: message/sipfrag\n\nSIP/2.0 100 Trying\n", NULL);
+    h_resp(h, &d, false, 200, "NOTIFY", 1, NULL, NULL);
+    Dlg n = { "c2@test", "bob@b.example", "b2", "carol@c.example", "k1", "10.0.0.2", "10.0.0.3" };
+    n.callee_tag = NULL;
+    h_req(h, &n, true, "INVITE", 1, "Referred-By: <sip:alice@a.example>\n", h_sdp(h, "sendrecv", "10.0.0.2"));
+    n.callee_tag = "k1";
+    if (final_status == 200) {
+        h_resp(h, &n, true, 200, "INVITE", 1, NULL, h_sdp(h, "sendrecv", "10.0.0.3"));
+        h_req(h, &n, true, "ACK", 1, NULL, NULL);
+        h_req(h, &d, false, "NOTIFY", 2,
+              "Event: refer\nSubscription-State: terminated;reason=noresource\nContent-Type: message/sipfrag\n\nSIP/2.0 200 OK\n", NULL);
+    } else {
+        h_resp(h, &n, true, final_status, "INVITE", 1, NULL, NULL);
+        h_req(h, &n, true, "ACK", 1, NULL, NULL);
+        h_req(h, &d, false, "NOTIFY", 2,
+              "Event: refer\nSubscription-State: terminated;reason=noresource\nContent-Type: message/sipfrag\n\nSIP/2.0 486 Busy Here\n", NULL);
+    }
+    h_resp(h, &d, false, 200, "NOTIFY", 2, NULL, NULL);
+    bye(h, &d, true, 3);
+    h_finish(h);
+}
+
+static void
+test_blind_transfer_succeeded(void)
+{
+    Harness h;
+    h_init(&h);
+    blind_transfer(&h, 200);
+    check(&h, "refer_transfer caller blind succeeded status=202 notify=200 to=sip:carol@c.example new=c2@test [c1@test a1/b1]\n"
+              "dialog c1@test a1/b1 terminated bye 200 labels=refer_transfer holds=0 related=c2@test by=caller\n"
+              "dialog c2@test b2/k1 confirmed end_of_input 200 labels=- holds=0 related=c1@test\n");
+    h_free(&h);
+}
+
+static void
+test_blind_transfer_failed(void)
+{
+    Harness h;
+    h_init(&h);
+    blind_transfer(&h, 486);
+    check(&h, "dialog c2@test b2/k1 terminated rejected 486 labels=- holds=0 related=c1@test\n"
+              "refer_transfer caller blind failed status=202 notify=486 to=sip:carol@c.example new=c2@test [c1@test a1/b1]\n"
+              "dialog c1@test a1/b1 terminated bye 200 labels=refer_transfer holds=0 related=c2@test by=caller\n");
+    h_free(&h);
+}
+
+static void
+test_refer_rejected_after_challenge(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg d = std_dlg();
+    h_call(&h, &d);
+    const char *hdr = "Refer-To: <sip:carol@c.example?Replaces=x9%40c.example%3Bto-tag%3Dk9%3Bfrom-tag%3Da9>\n";
+    h_req(&h, &d, true, "REFER", 2, hdr, NULL);
+    h_resp(&h, &d, true, 407, "REFER", 2, NULL, NULL);
+    h_req(&h, &d, true, "REFER", 3, hdr, NULL);
+    h_resp(&h, &d, true, 488, "REFER", 3, NULL, NULL);
+    bye(&h, &d, true, 4);
+    h_finish(&h);
+    check(&h, "refer_transfer caller attended rejected status=488 notify=0 to=sip:carol@c.example?Replaces=x9%40c.example%3Bto-tag%3Dk9%3Bfrom-tag%3Da9 replaces=x9@c.example/a9/k9/unseen [c1@test a1/b1]\n"
+              "dialog c1@test a1/b1 terminated bye 200 labels=refer_transfer holds=0 by=caller\n");
+    h_free(&h);
+}
+
+/* attended transfer (RFC 5589 §7.1) */
+static void
+test_attended_transfer(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg ab = std_dlg();
+    h_call(&h, &ab);
+    reinvite(&h, &ab, true, 2, h_sdp(&h, "sendonly", "10.0.0.1"), h_sdp(&h, "recvonly", "10.0.0.2"));
+    Dlg ac = { "c3@test", "alice@a.example", "a3", "carol@c.example", "k3", "10.0.0.1", "10.0.0.3" };
+    h_call(&h, &ac);
+    h_req(&h, &ab, true, "REFER", 3,
+          "Refer-To: <sip:carol@c.example?Replaces=c3%40test%3Bto-tag%3Dk3%3Bfrom-tag%3Da3>\nReferred-By: <sip:alice@a.example>\n", NULL);
+    h_resp(&h, &ab, true, 202, "REFER", 3, NULL, NULL);
+    Dlg bc = { "c4@test", "bob@b.example", "b4", "carol@c.example", NULL, "10.0.0.2", "10.0.0.3" };
+    h_req(&h, &bc, true, "INVITE", 1, "Replaces: c3@test;to-tag=k3;from-tag=a3\nReferred-By: <sip:alice@a.example>\n",
+          h_sdp(&h, "sendrecv", "10.0.0.2"));
+    bc.callee_tag = "k4";
+    h_resp(&h, &bc, true, 200, "INVITE", 1, NULL, h_sdp(&h, "sendrecv", "10.0.0.3"));
+    h_req(&h, &bc, true, "ACK", 1, NULL, NULL);
+    bye(&h, &ac, false, 1); /* carol ends the consultation call */
+    h_req(&h, &ab, false, "NOTIFY", 1,
+          "Event: refer\nSubscription-State: terminated;reason=noresource\nContent-Type: message/sipfrag\n\nSIP/2.0 200 OK\n", NULL);
+    h_resp(&h, &ab, false, 200, "NOTIFY", 1, NULL, NULL);
+    bye(&h, &ab, true, 4);
+    h_finish(&h);
+    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+              "replaces_transfer caller replaces succeeded status=200 notify=0 to=sip:carol@c.example replaces=c3@test/a3/k3 refer=c1@test [c4@test b4/k4]\n"
+              "dialog c3@test a3/k3 terminated replaced 200 labels=- holds=0 related=c1@test,c4@test replaced_by=c4@test\n"
+              "refer_transfer caller attended succeeded status=202 notify=200 to=sip:carol@c.example?Replaces=c3%40test%3Bto-tag%3Dk3%3Bfrom-tag%3Da3 replaces=c3@test/a3/k3 new=c4@test [c1@test a1/b1]\n"
+              "dialog c1@test a1/b1 terminated bye 200 labels=hold,refer_transfer holds=1 held=160ms related=c3@test,c4@test by=caller\n"
+              "dialog c4@test b4/k4 confirmed end_of_input 200 labels=replaces_transfer holds=0 related=c3@test,c1@test\n");
+    h_free(&h);
+}
+
+/* RFC 3891 §1 call pickup: an INVITE with Replaces and no REFER */
+static void
+test_replaces_without_refer(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg ab = std_dlg();
+    ab.callee_tag = NULL;
+    h_req(&h, &ab, true, "INVITE", 1, NULL, h_sdp(&h, "sendrecv", "10.0.0.1"));
+    ab.callee_tag = "b1";
+    h_resp(&h, &ab, true, 180, "INVITE", 1, NULL, NULL);
+    Dlg ca = { "c5@test", "carol@c.example", "k5", "alice@a.example", NULL, "10.0.0.3", "10.0.0.1" };
+    h_req(&h, &ca, true, "INVITE", 1, "Replaces: c1@test;to-tag=a1;from-tag=b1;early-only\n",
+          h_sdp(&h, "sendrecv", "10.0.0.3"));
+    ca.callee_tag = "a5";
+    h_resp(&h, &ca, true, 200, "INVITE", 1, NULL, h_sdp(&h, "sendrecv", "10.0.0.1"));
+    h_req(&h, &ca, true, "ACK", 1, NULL, NULL);
+    h_req(&h, &ab, true, "CANCEL", 1, NULL, NULL);
+    h_resp(&h, &ab, true, 200, "CANCEL", 1, NULL, NULL);
+    h_resp(&h, &ab, true, 487, "INVITE", 1, NULL, NULL);
+    h_finish(&h);
+    check(&h, "replaces_transfer caller replaces succeeded status=200 notify=0 to=sip:alice@a.example replaces=c1@test/b1/a1/early-only [c5@test k5/a5]\n"
+              "dialog c1@test a1/b1 terminated replaced 487 labels=- holds=0 related=c5@test replaced_by=c5@test\n"
+              "dialog c5@test k5/a5 confirmed end_of_input 200 labels=replaces_transfer holds=0 related=c1@test\n");
+    h_free(&h);
+}
+
+static void
+test_forking(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg d = std_dlg();
+    d.callee_tag = NULL;
+    h_req(&h, &d, true, "INVITE", 1, NULL, h_sdp(&h, "sendrecv", "10.0.0.1"));
+    d.callee_tag = "f1";
+    h_resp(&h, &d, true, 180, "INVITE", 1, NULL, NULL);
+    d.callee_tag = "f2";
+    h_resp(&h, &d, true, 180, "INVITE", 1, NULL, NULL);
+    h_resp(&h, &d, true, 200, "INVITE", 1, NULL, h_sdp(&h, "sendrecv", "10.0.0.2"));
+    h_req(&h, &d, true, "ACK", 1, NULL, NULL);
+    reinvite(&h, &d, true, 2, h_sdp(&h, "sendonly", "10.0.0.1"), h_sdp(&h, "recvonly", "10.0.0.2"));
+    bye(&h, &d, true, 3);
+    h_finish(&h);
+    check(&h, "dialog c1@test a1/f1 terminated fork_lost labels=- holds=0\n"
+              "hold caller INVITE sendonly accepted 200 [c1@test a1/f2]\n"
+              "dialog c1@test a1/f2 terminated bye 200 labels=hold holds=1 held=30ms by=caller\n");
+    h_free(&h);
+}
+
+static void
+test_cancel(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg d = std_dlg();
+    d.callee_tag = NULL;
+    h_req(&h, &d, true, "INVITE", 1, NULL, h_sdp(&h, "sendrecv", "10.0.0.1"));
+    h_resp(&h, &d, true, 100, "INVITE", 1, NULL, NULL);
+    d.callee_tag = "b1";
+    h_resp(&h, &d, true, 180, "INVITE", 1, NULL, NULL);
+    d.callee_tag = NULL;
+    h_req(&h, &d, true, "CANCEL", 1, NULL, NULL);
+    h_resp(&h, &d, true, 200, "CANCEL", 1, NULL, NULL);
+    d.callee_tag = "b1";
+    h_resp(&h, &d, true, 487, "INVITE", 1, NULL, NULL);
+    h_finish(&h);
+    check(&h, "dialog c1@test a1/b1 terminated cancel 487 labels=- holds=0 by=caller\n");
+    h_free(&h);
+}
+
+static void
+test_rejected_486(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg d = std_dlg();
+    d.callee_tag = NULL;
+    h_req(&h, &d, true, "INVITE", 1, NULL, h_sdp(&h, "sendrecv", "10.0.0.1"));
+    d.callee_tag = "b1";
+    h_resp(&h, &d, true, 486, "INVITE", 1, NULL, NULL);
+    h_req(&h, &d, true, "ACK", 1, NULL, NULL);
+    h_finish(&h);
+    check(&h, "dialog c1@test a1/b1 terminated rejected 486 labels=- holds=0\n");
+    h_free(&h);
+}
+
+static void
+test_midcall_start(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg d = std_dlg();
+    /* the capture starts with the hold re-INVITE */
+    reinvite(&h, &d, false, 7, h_sdp(&h, "sendonly", "10.0.0.2"), h_sdp(&h, "recvonly", "10.0.0.1"));
+    reinvite(&h, &d, false, 8, h_sdp(&h, "sendrecv", "10.0.0.2"), h_sdp(&h, "sendrecv", "10.0.0.1"));
+    bye(&h, &d, true, 9);
+    h_finish(&h);
+    /* the sender of the first request seen is taken as the caller */
+    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test b1/a1]\n"
+              "resume caller INVITE accepted 200 after=30ms [c1@test b1/a1]\n"
+              "dialog c1@test b1/a1 terminated bye labels=hold,resume holds=1 held=30ms midcall by=callee\n");
+    g_assert_cmpstr(h.anomalies->str, ==, "dialog_seen_midcall");
+    h_free(&h);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/dialog/basic-call", test_basic_call);
+    g_test_add_func("/dialog/cancel", test_cancel);
+    g_test_add_func("/dialog/rejected-486", test_rejected_486);
+    g_test_add_func("/dialog/forking", test_forking);
+    g_test_add_func("/dialog/midcall-start", test_midcall_start);
+    g_test_add_func("/labels/hold/sendonly-resume", test_hold_sendonly_resume);
+    g_test_add_func("/labels/hold/inactive", test_hold_inactive);
+    g_test_add_func("/labels/hold/null-address", test_hold_null_address);
+    g_test_add_func("/labels/hold/ipv6-null", test_hold_ipv6_null);
+    g_test_add_func("/labels/hold/session-vs-media-level", test_session_vs_media_level);
+    g_test_add_func("/labels/hold/update", test_hold_by_update);
+    g_test_add_func("/labels/hold/delayed-offer", test_hold_delayed_offer);
+    g_test_add_func("/labels/hold/rejected-491", test_hold_rejected_491);
+    g_test_add_func("/labels/hold/answer-mismatch", test_hold_answer_mismatch);
+    g_test_add_func("/labels/hold/double-hold", test_double_hold);
+    g_test_add_func("/labels/hold/callee", test_callee_hold);
+    g_test_add_func("/labels/hold/retransmission", test_retransmission_not_relabelled);
+    g_test_add_func("/labels/transfer/blind-succeeded", test_blind_transfer_succeeded);
+    g_test_add_func("/labels/transfer/blind-failed", test_blind_transfer_failed);
+    g_test_add_func("/labels/transfer/refer-rejected", test_refer_rejected_after_challenge);
+    g_test_add_func("/labels/transfer/attended", test_attended_transfer);
+    g_test_add_func("/labels/transfer/replaces-without-refer", test_replaces_without_refer);
+    return g_test_run();
+}
