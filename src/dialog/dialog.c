@@ -106,6 +106,7 @@ struct Dialog {
     uint32_t initial_cseq;
     bool initial_done;     /* initial INVITE got its final response */
     bool challenged;       /* initial INVITE got 401/407 */
+    SsTime challenge_deadline; /* no re-sent INVITE by then: it failed */
     DialogState state;
     DialogEndReason end_reason;
     bool ended;
@@ -1454,10 +1455,18 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
                     dialog_fill_parties(d, m, meta, true);
                 }
             } else {
-                /* re-sent after 401/407 with a higher CSeq (RFC 3261 §22.2) */
+                /* Re-sent after 401/407 with a higher CSeq (RFC 3261 §22.2).
+                 * The challenge's to-tag made no dialog (§12.1: only 101-199
+                 * and 2xx do): the dialog is trying again. */
                 d->initial_cseq = cs.seq;
                 d->challenged = false;
                 d->initial_done = false;
+                if (d->state < DIALOG_STATE_CONFIRMED) {
+                    g_free(d->to_tag);
+                    d->to_tag = NULL;
+                    d->state = DIALOG_STATE_TRYING;
+                    d->final_status = 0;
+                }
             }
         } else {
             d = dialog_find_trying(c, ftag, cs.method);
@@ -1647,8 +1656,12 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
                     replaces_final(e, d, st);
             } else if (st >= 300) {
                 if (st == 401 || st == 407) {
+                    /* RFC 3261 §22.2: normally re-sent with credentials
+                     * (same from-tag, higher CSeq); if not, it failed. */
                     d->challenged = true;
                     d->final_status = st;
+                    d->challenge_deadline = meta->ts + SS_TRANSACTION_LINGER;
+                    mark_pending(e, c);
                 } else {
                     d->final_status = st;
                     if (cs.method == SIP_METHOD_INVITE)
@@ -1689,6 +1702,15 @@ call_check_pending(DialogEngine *e, Call *c, SsTime now, bool all)
     bool left = false;
     for (guint i = 0; i < c->dialogs->len; i++) {
         Dialog *d = g_ptr_array_index(c->dialogs, i);
+        if (d->challenged && !d->initial_done && !d->reported) {
+            if (all || now >= d->challenge_deadline) {
+                d->initial_done = true;
+                dialog_end(e, d, DIALOG_END_REJECTED, d->last);
+                emit_dialog(e, d);
+            } else {
+                left = true;
+            }
+        }
         for (unsigned k = 0; k < MAX_PENDING_OFFERS; k++) {
             PendingOffer *po = &d->offers[k];
             if (!po->used)

@@ -473,6 +473,53 @@ test_midcall_start(void)
     h_free(&h);
 }
 
+/* RFC 3261 §22.2: the INVITE is challenged, then re-sent with credentials */
+static void
+test_auth_challenge(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg d = std_dlg();
+    d.callee_tag = NULL;
+    h_req(&h, &d, true, "INVITE", 1, NULL, h_sdp(&h, "sendrecv", "10.0.0.1"));
+    d.callee_tag = "px";
+    h_resp(&h, &d, true, 407, "INVITE", 1, NULL, NULL);
+    h_req(&h, &d, true, "ACK", 1, NULL, NULL);
+    d.callee_tag = NULL;
+    h_req(&h, &d, true, "INVITE", 2, "Proxy-Authorization: Digest username=\"a\"\n",
+          h_sdp(&h, "sendrecv", "10.0.0.1"));
+    d.callee_tag = "b1";
+    h_resp(&h, &d, true, 180, "INVITE", 2, NULL, NULL);
+    h_resp(&h, &d, true, 200, "INVITE", 2, NULL, h_sdp(&h, "sendrecv", "10.0.0.2"));
+    h_req(&h, &d, true, "ACK", 2, NULL, NULL);
+    reinvite(&h, &d, true, 3, h_sdp(&h, "sendonly", "10.0.0.1"), h_sdp(&h, "recvonly", "10.0.0.2"));
+    bye(&h, &d, true, 4);
+    h_finish(&h);
+    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+              "dialog c1@test a1/b1 terminated bye 200 labels=hold holds=1 held=30ms by=caller\n");
+    h_free(&h);
+}
+
+/* challenged and never re-sent (or re-sent with another from-tag, as a
+ * B2BUA does): the first attempt failed with 407 */
+static void
+test_auth_challenge_abandoned(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg d = std_dlg();
+    d.callee_tag = NULL;
+    h_req(&h, &d, true, "INVITE", 1, NULL, h_sdp(&h, "sendrecv", "10.0.0.1"));
+    d.callee_tag = "px";
+    h_resp(&h, &d, true, 407, "INVITE", 1, NULL, NULL);
+    h_req(&h, &d, true, "ACK", 1, NULL, NULL);
+    h.t += 40 * SEC;
+    dialog_engine_expire(h.e, h.t);
+    h_finish(&h);
+    check(&h, "dialog c1@test a1/px terminated rejected 407 labels=- holds=0\n");
+    h_free(&h);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -482,6 +529,8 @@ main(int argc, char **argv)
     g_test_add_func("/dialog/rejected-486", test_rejected_486);
     g_test_add_func("/dialog/forking", test_forking);
     g_test_add_func("/dialog/midcall-start", test_midcall_start);
+    g_test_add_func("/dialog/auth-challenge", test_auth_challenge);
+    g_test_add_func("/dialog/auth-challenge-abandoned", test_auth_challenge_abandoned);
     g_test_add_func("/labels/hold/sendonly-resume", test_hold_sendonly_resume);
     g_test_add_func("/labels/hold/inactive", test_hold_inactive);
     g_test_add_func("/labels/hold/null-address", test_hold_null_address);
