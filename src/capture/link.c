@@ -65,8 +65,17 @@ static bool
 link_ppp(ByteReader *r, LinkResult *out, SsAnomaly *anom)
 {
     uint8_t a, c;
-    if (br_peek_u8(r, 0, &a) && a == 0xff && br_peek_u8(r, 1, &c) && c == 0x03)
-        br_skip(r, 2);
+    if (br_peek_u8(r, 0, &a) && a == 0xff) {
+        /* A leading 0xff is the all-stations address (RFC 1662 §3.1);
+         * no protocol is numbered 0x00ff, so it cannot be a compressed
+         * protocol field. */
+        if (!br_peek_u8(r, 1, &c)) {
+            *anom = SS_ANOMALY_LINK_TRUNCATED;
+            return false;
+        }
+        if (c == 0x03)
+            br_skip(r, 2);
+    }
     uint8_t b0;
     if (!br_u8(r, &b0)) {
         *anom = SS_ANOMALY_LINK_TRUNCATED;

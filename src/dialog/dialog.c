@@ -1596,9 +1596,13 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
             }
             break;
         case SIP_METHOD_BYE:
-            d->ended_by_caller = sender == PARTY_CALLER;
+            /* The dialog ends with the BYE (RFC 3261 §15.1.2); its record
+             * waits for the BYE's response so that it counts every
+             * message, or for the linger time when none comes. */
+            if (!d->ended)
+                d->ended_by_caller = sender == PARTY_CALLER;
             dialog_end(e, d, DIALOG_END_BYE, meta->ts);
-            emit_dialog(e, d);
+            mark_pending(e, c);
             break;
         case SIP_METHOD_CANCEL:
             d->cancel_seen = true;
@@ -1702,6 +1706,12 @@ call_check_pending(DialogEngine *e, Call *c, SsTime now, bool all)
     bool left = false;
     for (guint i = 0; i < c->dialogs->len; i++) {
         Dialog *d = g_ptr_array_index(c->dialogs, i);
+        if (d->ended && !d->reported) {
+            if (all || now >= d->end + SS_TRANSACTION_LINGER)
+                emit_dialog(e, d);
+            else
+                left = true;
+        }
         if (d->challenged && !d->initial_done && !d->reported) {
             if (all || now >= d->challenge_deadline) {
                 d->initial_done = true;
