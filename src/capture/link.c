@@ -12,8 +12,8 @@
 #define ET_QINQ_OLD1 0x9100 /* pre-standard QinQ tags still seen on switches */
 #define ET_QINQ_OLD2 0x9200
 #define ET_PPPOE_SESSION 0x8864
-#define ET_PPP 0x880B       /* PPP in GRE (RFC 2637) */
-#define ET_TEB 0x6558       /* transparent Ethernet bridging (GRE, RFC 1701) */
+#define ET_PPP 0x880B /* PPP in GRE (RFC 2637) */
+#define ET_TEB 0x6558 /* transparent Ethernet bridging (GRE, RFC 1701) */
 #define ET_MPLS 0x8847
 #define ET_MPLS_MC 0x8848
 
@@ -50,9 +50,15 @@ link_by_version(ByteReader *r, LinkResult *out, SsAnomaly *anom)
         return false;
     }
     switch (b >> 4) {
-    case 4: link_set(out, L3_IPV4, r); break;
-    case 6: link_set(out, L3_IPV6, r); break;
-    default: link_set(out, L3_NONE, r); break;
+    case 4:
+        link_set(out, L3_IPV4, r);
+        break;
+    case 6:
+        link_set(out, L3_IPV6, r);
+        break;
+    default:
+        link_set(out, L3_NONE, r);
+        break;
     }
     return true;
 }
@@ -139,10 +145,15 @@ link_ethertype(uint16_t type, ByteReader *r, LinkResult *out, SsAnomaly *anom)
             out->vlan = tci & 0x0fff;
     }
     switch (type) {
-    case ET_IPV4: link_set(out, L3_IPV4, r); return true;
-    case ET_IPV6: link_set(out, L3_IPV6, r); return true;
+    case ET_IPV4:
+        link_set(out, L3_IPV4, r);
+        return true;
+    case ET_IPV6:
+        link_set(out, L3_IPV6, r);
+        return true;
     case ET_MPLS:
-    case ET_MPLS_MC: return link_mpls(r, out, anom);
+    case ET_MPLS_MC:
+        return link_mpls(r, out, anom);
     case ET_PPPOE_SESSION: {
         /* RFC 2516 §4: ver/type, code, session id, length of the PPP part. */
         uint8_t vt, code;
@@ -157,7 +168,9 @@ link_ethertype(uint16_t type, ByteReader *r, LinkResult *out, SsAnomaly *anom)
             r->len = r->off + plen;
         return link_ppp(r, out, anom);
     }
-    default: link_set(out, L3_NONE, r); return true; /* ARP, LLDP, PPPoE discovery... */
+    default:
+        link_set(out, L3_NONE, r);
+        return true; /* ARP, LLDP, PPPoE discovery... */
     }
 }
 
@@ -186,12 +199,15 @@ static L3Proto
 link_family(uint32_t fam)
 {
     switch (fam) {
-    case 2: return L3_IPV4;
+    case 2:
+        return L3_IPV4;
     case 10:
     case 24:
     case 28:
-    case 30: return L3_IPV6;
-    default: return L3_NONE;
+    case 30:
+        return L3_IPV6;
+    default:
+        return L3_NONE;
     }
 }
 
@@ -204,7 +220,8 @@ link_decode(int linktype, const uint8_t *data, size_t len, LinkResult *out, SsAn
     *anom = SS_ANOMALY_LINK_TRUNCATED;
 
     switch (linktype) {
-    case SS_LINKTYPE_ETHERNET: return link_ethernet(&r, out, anom);
+    case SS_LINKTYPE_ETHERNET:
+        return link_ethernet(&r, out, anom);
     case SS_LINKTYPE_NULL: {
         /* LINKTYPE_NULL: the family in the byte order of the host that
          * wrote the file, which the file does not tell; accept both. */
@@ -229,10 +246,12 @@ link_decode(int linktype, const uint8_t *data, size_t len, LinkResult *out, SsAn
         link_set(out, link_family(fam), &r);
         return true;
     }
-    case SS_LINKTYPE_PPP: return link_ppp(&r, out, anom);
+    case SS_LINKTYPE_PPP:
+        return link_ppp(&r, out, anom);
     case SS_LINKTYPE_RAW:
     case SS_LINKTYPE_RAW_OLD:
-    case SS_LINKTYPE_RAW_OLD2: return link_by_version(&r, out, anom);
+    case SS_LINKTYPE_RAW_OLD2:
+        return link_by_version(&r, out, anom);
     case SS_LINKTYPE_IPV4:
         link_set(out, L3_IPV4, &r);
         return true;
@@ -286,18 +305,28 @@ const char *
 link_type_name(int linktype)
 {
     switch (linktype) {
-    case SS_LINKTYPE_NULL: return "NULL";
-    case SS_LINKTYPE_ETHERNET: return "ETHERNET";
-    case SS_LINKTYPE_PPP: return "PPP";
+    case SS_LINKTYPE_NULL:
+        return "NULL";
+    case SS_LINKTYPE_ETHERNET:
+        return "ETHERNET";
+    case SS_LINKTYPE_PPP:
+        return "PPP";
     case SS_LINKTYPE_RAW_OLD:
     case SS_LINKTYPE_RAW_OLD2:
-    case SS_LINKTYPE_RAW: return "RAW";
-    case SS_LINKTYPE_LOOP: return "LOOP";
-    case SS_LINKTYPE_LINUX_SLL: return "LINUX_SLL";
-    case SS_LINKTYPE_IPV4: return "IPV4";
-    case SS_LINKTYPE_IPV6: return "IPV6";
-    case SS_LINKTYPE_LINUX_SLL2: return "LINUX_SLL2";
-    default: return "unknown";
+    case SS_LINKTYPE_RAW:
+        return "RAW";
+    case SS_LINKTYPE_LOOP:
+        return "LOOP";
+    case SS_LINKTYPE_LINUX_SLL:
+        return "LINUX_SLL";
+    case SS_LINKTYPE_IPV4:
+        return "IPV4";
+    case SS_LINKTYPE_IPV6:
+        return "IPV6";
+    case SS_LINKTYPE_LINUX_SLL2:
+        return "LINUX_SLL2";
+    default:
+        return "unknown";
     }
 }
 

@@ -18,8 +18,10 @@ ip_proto_is_ipv6_ext(uint8_t proto)
     case SS_IPPROTO_HIP:
     case SS_IPPROTO_SHIM6:
     case 253: /* RFC 3692 experimentation; RFC 8200 §4.8 generic format */
-    case 254: return true;
-    default: return false;
+    case 254:
+        return true;
+    default:
+        return false;
     }
 }
 

@@ -28,19 +28,19 @@
 #define SS_IPPROTO_SHIM6 140
 
 typedef struct {
-    uint8_t version;          /* 4 or 6 */
-    Endpoint src, dst;        /* ports 0 */
-    uint8_t proto;            /* upper protocol; for a fragment, the protocol
-                               * of the fragmentable part (IPv6: the header
-                               * that follows the fragment header) */
-    const uint8_t *payload;   /* after the IP header(s), borrowed */
-    size_t payload_len;       /* bytes present, at most what the header announces */
-    bool truncated;           /* the header announces more than was captured */
-    bool fragment;            /* a real fragment (not offset 0 with no more) */
-    bool frag_more;           /* MF / M */
-    uint32_t frag_offset;     /* bytes */
+    uint8_t version;        /* 4 or 6 */
+    Endpoint src, dst;      /* ports 0 */
+    uint8_t proto;          /* upper protocol; for a fragment, the protocol
+                             * of the fragmentable part (IPv6: the header
+                             * that follows the fragment header) */
+    const uint8_t *payload; /* after the IP header(s), borrowed */
+    size_t payload_len;     /* bytes present, at most what the header announces */
+    bool truncated;         /* the header announces more than was captured */
+    bool fragment;          /* a real fragment (not offset 0 with no more) */
+    bool frag_more;         /* MF / M */
+    uint32_t frag_offset;   /* bytes */
     uint32_t frag_id;
-    unsigned ext_headers;     /* IPv6 extension headers skipped */
+    unsigned ext_headers; /* IPv6 extension headers skipped */
 } IpHeader;
 
 /* Decode an IPv4 header. Returns false with *anom set (IP_TRUNCATED when the

@@ -26,24 +26,24 @@ typedef struct {
 
 typedef struct {
     FragKey key;
-    GList link;          /* in IpDefrag.queue, oldest first */
+    GList link; /* in IpDefrag.queue, oldest first */
     SsTime first_ts;
     uint8_t proto;
-    uint8_t *buf;        /* one buffer per datagram, grown to its extent */
+    uint8_t *buf; /* one buffer per datagram, grown to its extent */
     uint32_t cap;
-    FragRange *ranges;   /* sorted, disjoint, not adjacent (merged) */
+    FragRange *ranges; /* sorted, disjoint, not adjacent (merged) */
     unsigned nranges, ranges_cap;
-    unsigned nfrags;     /* fragments received, duplicates included */
+    unsigned nfrags; /* fragments received, duplicates included */
     bool have_last;
-    uint32_t total;      /* payload length, known once the last fragment came */
+    uint32_t total; /* payload length, known once the last fragment came */
 } FragDatagram;
 
 struct IpDefrag {
     AnomalySink sink;
-    GHashTable *table;   /* FragKey* -> FragDatagram* (lookup only) */
-    GQueue queue;        /* FragDatagram, insertion order: expiry and eviction */
-    size_t bytes;        /* sum of FragDatagram.cap */
-    uint8_t *out;        /* the last completed datagram, handed out once */
+    GHashTable *table; /* FragKey* -> FragDatagram* (lookup only) */
+    GQueue queue;      /* FragDatagram, insertion order: expiry and eviction */
+    size_t bytes;      /* sum of FragDatagram.cap */
+    uint8_t *out;      /* the last completed datagram, handed out once */
     uint64_t evictions;
     uint64_t timeouts;
 };
@@ -98,8 +98,8 @@ static void
 datagram_drop(IpDefrag *d, FragDatagram *g, SsAnomaly why, SsTime ts)
 {
     char detail[64];
-    g_snprintf(detail, sizeof(detail), "IPv%u id 0x%x, %u fragment(s)", g->key.version,
-               g->key.id, g->nfrags);
+    g_snprintf(detail, sizeof(detail), "IPv%u id 0x%x, %u fragment(s)", g->key.version, g->key.id,
+               g->nfrags);
     anomaly_report(&d->sink, why, ts, detail);
     if (why == SS_ANOMALY_FRAG_EVICTED)
         d->evictions++;
@@ -204,8 +204,7 @@ datagram_fill(IpDefrag *d, FragDatagram *g, uint32_t s, uint32_t e, const uint8_
             g->ranges_cap = g->ranges_cap ? g->ranges_cap * 2 : 4;
             g->ranges = g_renew(FragRange, g->ranges, g->ranges_cap);
         }
-        memmove(&g->ranges[first + 1], &g->ranges[first],
-                (g->nranges - first) * sizeof(FragRange));
+        memmove(&g->ranges[first + 1], &g->ranges[first], (g->nranges - first) * sizeof(FragRange));
         g->nranges++;
     } else if (last - first > 1) {
         memmove(&g->ranges[first + 1], &g->ranges[last], (g->nranges - last) * sizeof(FragRange));
@@ -238,8 +237,8 @@ datagram_complete(const FragDatagram *g)
 }
 
 bool
-ip_defrag_feed(IpDefrag *d, const IpFragment *frag, SsTime ts, const uint8_t **out,
-               size_t *out_len, uint8_t *proto)
+ip_defrag_feed(IpDefrag *d, const IpFragment *frag, SsTime ts, const uint8_t **out, size_t *out_len,
+               uint8_t *proto)
 {
     char detail[96];
     *out = NULL;

@@ -11,11 +11,11 @@
 #include "net/udp.h"
 
 /* GRE flag bits (RFC 2784 §2, RFC 2890 §2, RFC 1701 §2.1, RFC 2637 §4.1). */
-#define GRE_C 0x8000   /* checksum present */
-#define GRE_R 0x4000   /* routing present (RFC 1701, deprecated) */
-#define GRE_K 0x2000   /* key present */
-#define GRE_S 0x1000   /* sequence number present */
-#define GRE_A 0x0080   /* acknowledgment present (enhanced GRE, version 1) */
+#define GRE_C 0x8000 /* checksum present */
+#define GRE_R 0x4000 /* routing present (RFC 1701, deprecated) */
+#define GRE_K 0x2000 /* key present */
+#define GRE_S 0x1000 /* sequence number present */
+#define GRE_A 0x0080 /* acknowledgment present (enhanced GRE, version 1) */
 #define GRE_VERSION 0x0007
 
 #define GRE_PROTO_ERSPAN2 0x88BE /* ERSPAN type I (no S bit) and type II */
@@ -27,8 +27,8 @@ struct NetDecoder {
     NetStats st;
     /* per packet */
     SsTime ts;
-    bool snapped;          /* caplen < origlen: cut lengths are expected */
-    bool trunc_reported;   /* one IP_TRUNCATED per packet, not one per layer */
+    bool snapped;        /* caplen < origlen: cut lengths are expected */
+    bool trunc_reported; /* one IP_TRUNCATED per packet, not one per layer */
 };
 
 NetDecoder *
@@ -202,8 +202,10 @@ net_l4(NetDecoder *d, uint8_t proto, const uint8_t *p, size_t n, bool trunc, uns
         };
         return net_tunnel(d, &lr, depth, out);
     }
-    case SS_IPPROTO_GRE: return net_gre(d, p, n, depth, out);
-    default: return NET_SKIP; /* ICMP, SCTP, ESP, ...: not ours */
+    case SS_IPPROTO_GRE:
+        return net_gre(d, p, n, depth, out);
+    default:
+        return NET_SKIP; /* ICMP, SCTP, ESP, ...: not ours */
     }
 }
 

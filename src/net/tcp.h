@@ -11,10 +11,10 @@
 typedef struct {
     uint16_t sport, dport;
     uint32_t seq, ack;
-    uint8_t flags;            /* low 8 bits: CWR ECE URG ACK PSH RST SYN FIN */
+    uint8_t flags; /* low 8 bits: CWR ECE URG ACK PSH RST SYN FIN */
     uint16_t window;
-    size_t header_len;        /* data offset in bytes, options included */
-    const uint8_t *payload;   /* borrowed */
+    size_t header_len;      /* data offset in bytes, options included */
+    const uint8_t *payload; /* borrowed */
     size_t payload_len;
 } TcpHeader;
 

@@ -9,10 +9,10 @@
 
 typedef struct {
     uint16_t sport, dport;
-    uint16_t length;          /* as announced (header included) */
-    const uint8_t *payload;   /* borrowed */
-    size_t payload_len;       /* bytes present, at most length - 8 */
-    bool truncated;           /* length announces more than is present */
+    uint16_t length;        /* as announced (header included) */
+    const uint8_t *payload; /* borrowed */
+    size_t payload_len;     /* bytes present, at most length - 8 */
+    bool truncated;         /* length announces more than is present */
 } UdpHeader;
 
 typedef enum {
