@@ -1105,6 +1105,8 @@ static Transfer *
 match_refer(DialogEngine *e, Dialog *nd, const SipMessage *m, const SipMeta *meta,
             const SipReplaces *rep)
 {
+    if (!e->open_refers.length)
+        return NULL;
     char *ruser = NULL, *rhost = NULL, *tuser = NULL, *thost = NULL, *buser = NULL, *bhost = NULL;
     ruser = uri_user(sip_span_str(m, m->request_uri), &rhost);
     SipNameAddr to, rb;
