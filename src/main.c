@@ -60,7 +60,7 @@ main(int argc, char **argv)
     g_auto(GStrv) call_ids = NULL;
     g_auto(GStrv) users = NULL;
     g_auto(GStrv) labels = NULL;
-    int snaplen = 0, buffer_mib = 0, idle_timeout = 0;
+    int snaplen = 0, buffer_kib = 0, idle_timeout = 0;
     gint64 count = 0;
     gboolean no_promisc = FALSE, flow = FALSE, quiet = FALSE, version = FALSE, localtime_ = FALSE;
     gboolean verbose_seen = FALSE;
@@ -74,13 +74,13 @@ main(int argc, char **argv)
         { "snaplen", 's', 0, G_OPTION_ARG_INT, &snaplen, "Snapshot length for live capture (default 262144)", "N" },
         { "count", 'c', 0, G_OPTION_ARG_INT64, &count, "Stop after N packets", "N" },
         { "no-promiscuous-mode", 'p', 0, G_OPTION_ARG_NONE, &no_promisc, "Do not put the interface in promiscuous mode", NULL },
-        { "buffer-size", 'B', 0, G_OPTION_ARG_INT, &buffer_mib, "Kernel capture buffer in MiB", "MIB" },
+        { "buffer-size", 'B', 0, G_OPTION_ARG_INT, &buffer_kib, "Kernel capture buffer in KiB (as tcpdump)", "KIB" },
         { "relinquish-privileges", 'Z', 0, G_OPTION_ARG_STRING, &drop_user, "Drop root to USER after opening the device", "USER" },
         { "format", 'T', 0, G_OPTION_ARG_STRING, &format, "Output format: text (default) or json (NDJSON)", "text|json" },
         { "emit", 0, 0, G_OPTION_ARG_STRING, &emit, "JSON record kinds: flow,dialog,message,stats,anomaly,all (default flow,dialog)", "KINDS" },
-        { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose_seen, "Show each call's timeline (text); -vv adds every message", NULL },
+        { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose_seen, "Show each call's timeline (text)", NULL },
         { "flow", 0, 0, G_OPTION_ARG_NONE, &flow, "Draw a ladder diagram per call (text)", NULL },
-        { "write", 'w', 0, G_OPTION_ARG_FILENAME, &write_file, "Write the packets that carried SIP to a pcap file", "FILE" },
+        { "write", 'w', 0, G_OPTION_ARG_FILENAME, &write_file, "Write the packets that carried the SIP messages of the reported calls to a pcap file", "FILE" },
         { "call-id", 0, 0, G_OPTION_ARG_STRING_ARRAY, &call_ids, "Only calls with this Call-ID (repeatable)", "ID" },
         { "user", 0, 0, G_OPTION_ARG_STRING_ARRAY, &users, "Only calls whose From/To user or URI matches PATTERN (glob, repeatable)", "PATTERN" },
         { "label", 0, 0, G_OPTION_ARG_STRING_ARRAY, &labels, "Only calls with LABEL: hold, resume, refer_transfer, replaces_transfer (repeatable)", "LABEL" },
@@ -149,7 +149,7 @@ main(int argc, char **argv)
         ss_error("-Z only applies to live capture (-i)");
         return SS_EXIT_USAGE;
     }
-    if (snaplen < 0 || buffer_mib < 0 || count < 0 || idle_timeout < 0) {
+    if (snaplen < 0 || buffer_kib < 0 || count < 0 || idle_timeout < 0) {
         ss_error("numeric options must not be negative");
         return SS_EXIT_USAGE;
     }
@@ -204,7 +204,7 @@ main(int argc, char **argv)
     po.capture.filter = filter ? filter : expr;
     po.capture.snaplen = snaplen;
     po.capture.promisc = !no_promisc;
-    po.capture.buffer_mib = buffer_mib;
+    po.capture.buffer_mib = (buffer_kib + 1023) / 1024;
     po.capture.immediate = true;
     po.output.verbose = verbose;
     po.output.flow = flow;

@@ -1541,6 +1541,8 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
 
     if (!d) {
         emit_message(e, m, meta, c, NULL, PARTY_CALLER, false, has_sdp, SDP_ROLE_NONE, &sdp);
+        /* a call without any dialog (orphan responses) lingers only briefly */
+        call_update_queue(e, c);
         return;
     }
 
