@@ -1327,6 +1327,7 @@ emit_message(DialogEngine *e, const SipMessage *m, const SipMeta *meta, Call *c,
         ev.sdp_role = role;
         ev.sdp_dir = oa_first_direction(sdp, &ev.sdp_null_addr);
         ev.sdp_holds = oa_holds(sdp);
+        ev.sdp_family = oa_first_family(sdp);
     }
     e->sink.message(e->sink.user, &ev);
 }

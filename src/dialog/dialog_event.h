@@ -58,6 +58,7 @@ typedef struct {
     SdpRole sdp_role;
     SdpDirection sdp_dir;     /* effective direction of the first active stream (NONE if none) */
     bool sdp_null_addr;       /* that stream's connection address is 0.0.0.0 / :: */
+    uint8_t sdp_family;       /* that stream's address family: 4, 6, 0 unknown */
     bool sdp_holds;           /* DESIGN §2: every active stream sendonly/inactive/null */
 } MsgEvent;
 

@@ -16,6 +16,7 @@ oa_summarize(const SdpSession *sdp, SdpSummary *out)
         out->s[i].dir = (uint8_t)sdp_media_direction(sdp, i);
         out->s[i].active = sdp->media[i].port != 0;
         out->s[i].null_addr = c && c->present && c->is_null;
+        out->s[i].family = c && c->present ? c->family : 0;
     }
 }
 
@@ -127,4 +128,13 @@ oa_first_direction(const SdpSummary *s, bool *null_addr)
     if (null_addr)
         *null_addr = false;
     return SDP_DIR_NONE;
+}
+
+uint8_t
+oa_first_family(const SdpSummary *s)
+{
+    for (unsigned i = 0; i < s->n; i++)
+        if (s->s[i].active)
+            return s->s[i].family;
+    return 0;
 }

@@ -18,6 +18,7 @@ typedef struct {
     uint8_t dir;       /* SdpDirection, effective (media > session > sendrecv) */
     bool active;       /* port != 0 */
     bool null_addr;    /* c= 0.0.0.0 or :: */
+    uint8_t family;    /* of the connection address: 4, 6, 0 unknown */
 } SdpStreamState;
 
 typedef struct {
@@ -55,5 +56,7 @@ bool oa_answer_valid(const SdpSummary *offer, const SdpSummary *answer);
 /* Effective direction of the first active stream (SDP_DIR_NONE if none),
  * and whether it has a null address. */
 SdpDirection oa_first_direction(const SdpSummary *s, bool *null_addr);
+/* Address family of the first active stream's connection (4, 6, 0). */
+uint8_t oa_first_family(const SdpSummary *s);
 
 #endif

@@ -48,6 +48,7 @@ typedef struct {
     bool has_cseq;
     bool retransmission;
     bool sdp_null_addr;
+    uint8_t sdp_family;
 } TextMsg;
 
 typedef struct {
@@ -302,6 +303,7 @@ text_message(OutputWriter *w, const MsgEvent *ev)
     if (ev->has_sdp) {
         tm.sdp = ev->sdp_dir != SDP_DIR_NONE ? sdp_direction_name(ev->sdp_dir) : "sdp";
         tm.sdp_null_addr = ev->sdp_null_addr;
+        tm.sdp_family = ev->sdp_family;
     }
     g_array_append_val(c->msgs, tm);
 }
@@ -911,7 +913,7 @@ ladder_msg_label(GString *lab, const TextMsg *m, size_t room)
         if (m->sdp && pass == 0) {
             g_string_append_printf(lab, " %s", m->sdp);
             if (m->sdp_null_addr)
-                g_string_append(lab, " 0.0.0.0");
+                g_string_append(lab, m->sdp_family == 6 ? " ::" : " 0.0.0.0");
         }
         if (m->retransmission)
             g_string_append(lab, " (retrans)");
@@ -940,7 +942,18 @@ ladder_flow_text(GString *out, const TextFlow *f)
     case FLOW_REFER_TRANSFER:
         g_string_append_printf(out, "%s transfer: %s refers %s to ",
                                transfer_kind_name(f->transfer_kind), who, other);
-        text_puts(out, f->refer_to ? f->refer_to : "?");
+        if (f->refer_to) {
+            /* the URI without its ?headers (the embedded Replaces is in the
+             * timeline): keeps the line within the terminal */
+            char *cut = g_strdup(f->refer_to);
+            char *q = strchr(cut, '?');
+            if (q)
+                *q = '\0';
+            text_puts(out, cut);
+            g_free(cut);
+        } else {
+            text_puts(out, "?");
+        }
         g_string_append_printf(out, " (%s)", transfer_result_name(f->transfer_result));
         break;
     case FLOW_REPLACES_TRANSFER:
