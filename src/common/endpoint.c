@@ -8,12 +8,23 @@
 char *
 endpoint_addr_str(const Endpoint *e, char *buf)
 {
-    if (e->family == 4)
-        inet_ntop(AF_INET, e->addr, buf, ENDPOINT_ADDR_LEN);
-    else if (e->family == 6)
+    if (e->family == 4) {
+        /* by hand: inet_ntop goes through sprintf, hot in the JSON writer */
+        char *p = buf;
+        for (int i = 0; i < 4; i++) {
+            unsigned v = e->addr[i];
+            if (v >= 100)
+                *p++ = (char)('0' + v / 100);
+            if (v >= 10)
+                *p++ = (char)('0' + v / 10 % 10);
+            *p++ = (char)('0' + v % 10);
+            *p++ = i < 3 ? '.' : '\0';
+        }
+    } else if (e->family == 6) {
         inet_ntop(AF_INET6, e->addr, buf, ENDPOINT_ADDR_LEN);
-    else
+    } else {
         snprintf(buf, ENDPOINT_ADDR_LEN, "?");
+    }
     return buf;
 }
 

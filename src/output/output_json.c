@@ -27,6 +27,26 @@
 
 #define JB_MAX_DEPTH 8
 
+/* GString's own append goes through g_string_insert_len (not inlined); the
+ * writer appends millions of short pieces, so copy in place when it fits. */
+static inline void
+sb_append_len(GString *s, const char *p, size_t n)
+{
+    if (s->len + n < s->allocated_len) {
+        memcpy(s->str + s->len, p, n);
+        s->len += n;
+        s->str[s->len] = '\0';
+    } else {
+        g_string_append_len(s, p, (gssize)n);
+    }
+}
+
+static inline void
+sb_append(GString *s, const char *p)
+{
+    sb_append_len(s, p, strlen(p));
+}
+
 typedef struct {
     GString *s;
     int depth;
@@ -50,7 +70,7 @@ static void
 json_escape_byte(GString *s, unsigned char c)
 {
     char u[6] = { '\\', 'u', '0', '0', hexdig[c >> 4], hexdig[c & 15] };
-    g_string_append_len(s, u, 6);
+    sb_append_len(s, u, 6);
 }
 
 /* Length of the valid UTF-8 sequence at p (RFC 3629 §4), 0 if invalid. */
@@ -95,20 +115,20 @@ json_escape(GString *s, const char *str, size_t len)
         while (run < len && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' && p[run] != '\\')
             run++;
         if (run > i) {
-            g_string_append_len(s, str + i, (gssize)(run - i));
+            sb_append_len(s, str + i, (size_t)(run - i));
             i = run;
             continue;
         }
         unsigned char c = p[i];
         if (c < 0x80) {
             switch (c) {
-            case '"': g_string_append_len(s, "\\\"", 2); break;
-            case '\\': g_string_append_len(s, "\\\\", 2); break;
-            case '\n': g_string_append_len(s, "\\n", 2); break;
-            case '\r': g_string_append_len(s, "\\r", 2); break;
-            case '\t': g_string_append_len(s, "\\t", 2); break;
-            case '\b': g_string_append_len(s, "\\b", 2); break;
-            case '\f': g_string_append_len(s, "\\f", 2); break;
+            case '"': sb_append_len(s, "\\\"", 2); break;
+            case '\\': sb_append_len(s, "\\\\", 2); break;
+            case '\n': sb_append_len(s, "\\n", 2); break;
+            case '\r': sb_append_len(s, "\\r", 2); break;
+            case '\t': sb_append_len(s, "\\t", 2); break;
+            case '\b': sb_append_len(s, "\\b", 2); break;
+            case '\f': sb_append_len(s, "\\f", 2); break;
             default: json_escape_byte(s, c); break; /* other C0 controls, DEL */
             }
             i++;
@@ -144,8 +164,8 @@ jb_key(JsonBuf *jb, const char *key)
     jb->need_comma[jb->depth] = true;
     if (key) {
         g_string_append_c(jb->s, '"');
-        g_string_append(jb->s, key); /* our keys never need escaping */
-        g_string_append_len(jb->s, "\":", 2);
+        sb_append(jb->s, key); /* our keys never need escaping */
+        sb_append_len(jb->s, "\":", 2);
     }
 }
 
@@ -216,7 +236,7 @@ jb_u64(JsonBuf *jb, const char *key, uint64_t v)
         tmp[--n] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    g_string_append_len(jb->s, tmp + n, (gssize)(sizeof tmp - n));
+    sb_append_len(jb->s, tmp + n, (size_t)(sizeof tmp - n));
 }
 
 static void
@@ -235,9 +255,9 @@ jb_bool(JsonBuf *jb, const char *key, bool v)
 {
     jb_key(jb, key);
     if (v)
-        g_string_append_len(jb->s, "true", 4);
+        sb_append_len(jb->s, "true", 4);
     else
-        g_string_append_len(jb->s, "false", 5);
+        sb_append_len(jb->s, "false", 5);
 }
 
 static void
@@ -246,7 +266,7 @@ jb_time(JsonBuf *jb, const char *key, SsTime t)
     char buf[SS_TIME_RFC3339_LEN];
     jb_key(jb, key);
     g_string_append_c(jb->s, '"');
-    g_string_append(jb->s, ss_time_rfc3339(t, buf));
+    sb_append(jb->s, ss_time_rfc3339(t, buf));
     g_string_append_c(jb->s, '"');
 }
 

@@ -396,12 +396,20 @@ get_name_addr(const SipMessage *m, SipHeaderId id, SipNameAddr *out)
 bool
 sip_get_from(const SipMessage *m, SipNameAddr *from)
 {
+    if (m->na_state[0]) {
+        *from = m->na_cache[0];
+        return m->na_state[0] == 1;
+    }
     return get_name_addr(m, SIP_HDR_FROM, from);
 }
 
 bool
 sip_get_to(const SipMessage *m, SipNameAddr *to)
 {
+    if (m->na_state[1]) {
+        *to = m->na_cache[1];
+        return m->na_state[1] == 1;
+    }
     return get_name_addr(m, SIP_HDR_TO, to);
 }
 

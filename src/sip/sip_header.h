@@ -13,20 +13,7 @@
 #include "sip/sip_parse.h"
 #include "sip/sip_uri.h"
 
-/* name-addr / addr-spec with parameters (From, To, Contact, Refer-To,
- * Referred-By, Route...; RFC 3261 §20.10, §25.1). */
-typedef struct {
-    SipStr display;   /* without quotes; escapes (\") kept as sent; empty if none */
-    SipStr uri;       /* the URI text inside <> (or the bare addr-spec) */
-    SipStr params;    /* header parameters after the URI, without the leading ';' */
-    SipStr tag;       /* value of ;tag= (empty if none) */
-    bool bracketed;   /* the URI was inside <> */
-    /* true when the value was only usable by tolerating a violation of the
-     * RFC 3261 §25.1 grammar (non-token display name, LWS inside <>, URI
-     * with '?' or ',' outside <>, empty or bad parameters...; RFC 4475
-     * §3.1.2). The parser flags SIP_BAD_NAME_ADDR for these. */
-    bool malformed;
-} SipNameAddr;
+/* SipNameAddr (name-addr / addr-spec) is defined in sip_parse.h. */
 
 bool sip_name_addr_parse(SipStr value, SipNameAddr *out);
 /* The next comma-separated value of a multi-value header (commas inside <>

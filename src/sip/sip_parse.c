@@ -521,9 +521,15 @@ validate(SipMessage *m)
         add_anomaly(m, SS_ANOMALY_SIP_BAD_MAX_FORWARDS);
 
     SipNameAddr na;
-    if (m->count[SIP_HDR_FROM] && (!sip_get_from(m, &na) || na.malformed))
+    bool ok = sip_get_from(m, &na);
+    m->na_cache[0] = na;
+    m->na_state[0] = ok ? 1 : 2;
+    if (m->count[SIP_HDR_FROM] && (!ok || na.malformed))
         add_anomaly(m, SS_ANOMALY_SIP_BAD_NAME_ADDR);
-    if (m->count[SIP_HDR_TO] && (!sip_get_to(m, &na) || na.malformed))
+    ok = sip_get_to(m, &na);
+    m->na_cache[1] = na;
+    m->na_state[1] = ok ? 1 : 2;
+    if (m->count[SIP_HDR_TO] && (!ok || na.malformed))
         add_anomaly(m, SS_ANOMALY_SIP_BAD_NAME_ADDR);
     for (const SipHeader *h = sip_message_next_header(m, SIP_HDR_CONTACT, NULL); h;
          h = sip_message_next_header(m, SIP_HDR_CONTACT, h)) {
@@ -593,6 +599,7 @@ sip_message_parse(SipMessage *m, const char *buf, size_t len)
     m->content_length = -1;
     m->extra_bytes = 0;
     m->n_anomalies = 0;
+    m->na_state[0] = m->na_state[1] = 0;
     /* spans are 32-bit; SS_SIP_MAX_MESSAGE is far below */
     if (buf == NULL || len == 0 || len > UINT32_MAX)
         return SIP_PARSE_INVALID;

@@ -35,6 +35,21 @@ typedef struct {
     size_t len;
 } SipStr;
 
+/* name-addr / addr-spec with parameters (From, To, Contact, Refer-To,
+ * Referred-By, Route...; RFC 3261 §20.10, §25.1). */
+typedef struct {
+    SipStr display;   /* without quotes; escapes (\") kept as sent; empty if none */
+    SipStr uri;       /* the URI text inside <> (or the bare addr-spec) */
+    SipStr params;    /* header parameters after the URI, without the leading ';' */
+    SipStr tag;       /* value of ;tag= (empty if none) */
+    bool bracketed;   /* the URI was inside <> */
+    /* true when the value was only usable by tolerating a violation of the
+     * RFC 3261 §25.1 grammar (non-token display name, LWS inside <>, URI
+     * with '?' or ',' outside <>, empty or bad parameters...; RFC 4475
+     * §3.1.2). The parser flags SIP_BAD_NAME_ADDR for these. */
+    bool malformed;
+} SipNameAddr;
+
 typedef enum {
     SIP_HDR_OTHER = 0,
     SIP_HDR_ACCEPT,
@@ -112,6 +127,11 @@ typedef struct {
     SipSpan body;           /* after the empty line, Content-Length bytes (or to the end) */
     long long content_length; /* -1 absent, -2 unparsable */
     size_t extra_bytes;     /* bytes after the body announced by Content-Length */
+
+    /* From and To as parsed while validating, so the accessors do not parse
+     * them again (0 not parsed, 1 usable, 2 unusable); index 0 From, 1 To */
+    uint8_t na_state[2];
+    SipNameAddr na_cache[2];
 
     /* each anomaly seen, once, in order of discovery (first SIP_MAX_ANOMALIES) */
     unsigned n_anomalies;
