@@ -223,16 +223,14 @@ str_eq0(const char *a, const char *b)
     return strcmp(a, b) == 0;
 }
 
+static uint64_t fnv64(uint64_t h, const void *data, size_t len);
+
 static guint
 call_key_hash(gconstpointer k)
 {
     const CallKey *ck = k;
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < ck->len; i++) {
-        h ^= (uint8_t)ck->p[i];
-        h *= 16777619u;
-    }
-    return h;
+    uint64_t h = fnv64(UINT64_C(14695981039346656037), ck->p, ck->len);
+    return (guint)(h ^ (h >> 32));
 }
 
 static gboolean
@@ -242,14 +240,26 @@ call_key_equal(gconstpointer a, gconstpointer b)
     return x->len == y->len && memcmp(x->p, y->p, x->len) == 0;
 }
 
+/* A fast 64-bit mix, eight bytes at a time (FNV-style byte loops showed in
+ * the profile: Call-IDs, tags and URIs are hashed for every message). Not
+ * for hostile-collision resistance: the tables it feeds are capped. */
 static uint64_t
 fnv64(uint64_t h, const void *data, size_t len)
 {
     const uint8_t *p = data;
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= UINT64_C(1099511628211);
+    const uint64_t m = UINT64_C(0x9E3779B97F4A7C15);
+    while (len >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ w) * m;
+        h ^= h >> 29;
+        p += 8;
+        len -= 8;
     }
+    uint64_t w = 0;
+    memcpy(&w, p, len);
+    h = (h ^ w ^ ((uint64_t)len << 56)) * m;
+    h ^= h >> 32;
     return h;
 }
 
