@@ -120,6 +120,14 @@ static void
 on_message(void *user, const MsgEvent *ev)
 {
     Pipeline *p = user;
+    /* A message's anomalies are counted once (not again for its
+     * retransmissions); the writer reports them with the message. */
+    if (!ev->retransmission) {
+        for (unsigned i = 0; i < ev->msg->n_anomalies && i < SIP_MAX_ANOMALIES; i++) {
+            p->st.anomalies_total++;
+            p->st.anomalies[ev->msg->anomalies[i]]++;
+        }
+    }
     call_select_note_message(p->sel, ev);
     if (p->notes_only || !selected(p, ev->call_id))
         return;
@@ -174,8 +182,6 @@ sip_message(Pipeline *p, const uint8_t *bytes, size_t len, const Endpoint *src,
         p->st.sip_responses++;
     if (incomplete)
         p->st.sip_incomplete++;
-    for (unsigned i = 0; i < p->msg->n_anomalies; i++)
-        on_anomaly(p, p->msg->anomalies[i], ts, NULL);
     SipMeta meta = {
         .ts = ts,
         .frame = first_frame,

@@ -1426,6 +1426,7 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
     Dialog *d = NULL;
     Party sender = PARTY_CALLER;
     SdpRole role = SDP_ROLE_NONE;
+    bool fork_refused = false;
     SipMethod tmeth = m->is_request ? m->method : cs.method;
 
     if (m->is_request) {
@@ -1499,7 +1500,13 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
                 d = tr;
             } else if (has_ttag) {
                 Dialog *sib = dialog_find_by_caller(c, ftag, cs.method);
-                if (sib && !sib->initial_done) {
+                if (sib && !sib->initial_done && c->dialogs->len >= SS_MAX_DIALOGS_PER_CALL) {
+                    /* one fork too many: counted once as an eviction, the
+                     * response is shown without a dialog */
+                    fork_refused = true;
+                    e->stats.evictions++;
+                    report(e, SS_ANOMALY_DIALOG_EVICTED, "too many dialogs in one call");
+                } else if (sib && !sib->initial_done) {
                     /* forking (RFC 3261 §12.1.2, §13.2.2.4): another early dialog */
                     d = dialog_new(e, c, meta->ts);
                     if (d) {
@@ -1522,7 +1529,7 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
                 }
             }
         }
-        if (!d && has_ttag &&
+        if (!d && has_ttag && !fork_refused &&
             (cs.method == SIP_METHOD_INVITE || cs.method == SIP_METHOD_BYE ||
              cs.method == SIP_METHOD_UPDATE || cs.method == SIP_METHOD_REFER ||
              cs.method == SIP_METHOD_PRACK)) {
@@ -1545,7 +1552,7 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
                     d->initial_cseq = cs.seq;
                 }
             }
-        } else if (!d) {
+        } else if (!d && !fork_refused) {
             report(e, SS_ANOMALY_DIALOG_ORPHAN_RESPONSE, c->call_id_text);
         }
     }

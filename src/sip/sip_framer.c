@@ -386,7 +386,9 @@ buf_reserve(SipStream *s, size_t need)
 {
     if (need <= s->cap)
         return;
-    size_t cap = s->cap ? s->cap : 4096;
+    /* start small: a stream usually holds only the tail of one segment, and
+     * there may be tens of thousands of streams */
+    size_t cap = s->cap ? s->cap : 256;
     while (cap < need)
         cap *= 2;
     s->buf = g_realloc(s->buf, cap);
@@ -401,7 +403,12 @@ buf_compact(SipStream *s, size_t used)
         memmove(s->buf, s->buf + used, s->len - used);
         s->len -= used;
     }
-    if (s->cap > 65536 && s->len < s->cap / 4) {
+    if (s->len == 0 && s->cap) {
+        /* nothing held: hold no memory (zero copy resumes on the next feed) */
+        g_free(s->buf);
+        s->buf = NULL;
+        s->cap = 0;
+    } else if (s->cap > 65536 && s->len < s->cap / 4) {
         size_t cap = s->len > 4096 ? s->len : 4096;
         s->buf = g_realloc(s->buf, cap);
         s->cap = cap;
