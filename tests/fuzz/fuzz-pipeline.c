@@ -18,7 +18,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static bool init;
     if (!init) {
-        if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
+        /* only stdout: stderr keeps libFuzzer's progress and sanitizer reports */
+        if (!freopen("/dev/null", "w", stdout))
             return 0;
         init = true;
     }
