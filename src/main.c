@@ -55,8 +55,14 @@ main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
     g_auto(GStrv) files = NULL;
-    char *iface = NULL, *filter = NULL, *format = NULL, *write_file = NULL, *drop_user = NULL;
-    char *emit = NULL, *color = NULL;
+    /* g_autofree: every early return (usage errors) frees them too */
+    g_autofree char *iface = NULL;
+    g_autofree char *filter = NULL;
+    g_autofree char *format = NULL;
+    g_autofree char *write_file = NULL;
+    g_autofree char *drop_user = NULL;
+    g_autofree char *emit = NULL;
+    g_autofree char *color = NULL;
     g_auto(GStrv) call_ids = NULL;
     g_auto(GStrv) users = NULL;
     g_auto(GStrv) labels = NULL;
@@ -231,13 +237,5 @@ main(int argc, char **argv)
     sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    int status = pipeline_run(&po);
-    g_free(iface);
-    g_free(filter);
-    g_free(format);
-    g_free(write_file);
-    g_free(drop_user);
-    g_free(emit);
-    g_free(color);
-    return status;
+    return pipeline_run(&po);
 }
