@@ -1077,6 +1077,10 @@ on_notify(DialogEngine *e, Dialog *d, const SipMessage *m, Party sender)
     unsigned st = 0;
     if (sip_body_find(m, "message/sipfrag", &frag))
         st = sip_sipfrag_status(frag);
+    else if (m->body.len && !sip_message_header(m, SIP_HDR_CONTENT_TYPE))
+        /* some agents omit the Content-Type: a body that is a status line
+         * is still the sipfrag (RFC 3515 §2.4.5 says what it must be) */
+        st = sip_sipfrag_status(sip_span_str(m, m->body));
     if (st == 0) {
         report(e, SS_ANOMALY_NOTIFY_BAD_SIPFRAG, d->call->call_id_text);
     } else {

@@ -520,6 +520,24 @@ test_auth_challenge_abandoned(void)
     h_free(&h);
 }
 
+/* a NOTIFY whose sipfrag comes without Content-Type still tells the outcome */
+static void
+test_notify_without_content_type(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg d = std_dlg();
+    h_call(&h, &d);
+    h_req(&h, &d, true, "REFER", 2, "Refer-To: <sip:carol@c.example>\n", NULL);
+    h_resp(&h, &d, true, 202, "REFER", 2, NULL, NULL);
+    h_req(&h, &d, false, "NOTIFY", 1,
+          "Event: refer\nSubscription-State: terminated;reason=noresource\n\nSIP/2.0 603 Declined\n", NULL);
+    h_finish(&h);
+    check(&h, "refer_transfer caller blind failed status=202 notify=603 to=sip:carol@c.example [c1@test a1/b1]\n"
+              "dialog c1@test a1/b1 confirmed end_of_input 200 labels=refer_transfer holds=0\n");
+    h_free(&h);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -547,6 +565,7 @@ main(int argc, char **argv)
     g_test_add_func("/labels/transfer/blind-failed", test_blind_transfer_failed);
     g_test_add_func("/labels/transfer/refer-rejected", test_refer_rejected_after_challenge);
     g_test_add_func("/labels/transfer/attended", test_attended_transfer);
+    g_test_add_func("/labels/transfer/notify-without-content-type", test_notify_without_content_type);
     g_test_add_func("/labels/transfer/replaces-without-refer", test_replaces_without_refer);
     return g_test_run();
 }
