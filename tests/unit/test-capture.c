@@ -3,6 +3,7 @@
  * skipped otherwise). Fixture files are written with the pcap writer and a
  * small pcapng builder into a temporary directory. */
 #include <config.h>
+#include "testutil.h"
 #include "capture/capture.h"
 
 #include <arpa/inet.h>
@@ -535,20 +536,6 @@ test_live_no_device(void)
     g_assert_cmpstr(err->message, ==, "no such interface 'nosuchif0' (see ip link)");
 }
 
-static void
-rm_tmpdir(void)
-{
-    GDir *d = g_dir_open(tmpdir, 0, NULL);
-    const char *name;
-    while (d && (name = g_dir_read_name(d))) {
-        g_autofree char *p = g_build_filename(tmpdir, name, NULL);
-        g_unlink(p);
-    }
-    if (d)
-        g_dir_close(d);
-    g_rmdir(tmpdir);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -568,6 +555,6 @@ main(int argc, char **argv)
     g_test_add_func("/capture/live/bad-filter", test_live_bad_filter);
     g_test_add_func("/capture/live/no-device", test_live_no_device);
     int rc = g_test_run();
-    rm_tmpdir();
+    tu_rm_tmpdir(tmpdir);
     return rc;
 }

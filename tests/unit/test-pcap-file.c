@@ -2,6 +2,7 @@
  * here (so every field of every format variant is under the test's
  * control), including hostile and truncated ones. */
 #include <config.h>
+#include "testutil.h"
 #include "capture/pcap_file.h"
 
 #include <errno.h>
@@ -746,20 +747,6 @@ test_pcapng_tsresol_out_of_range(void)
     pcap_file_close(f);
 }
 
-static void
-rm_tmpdir(void)
-{
-    GDir *d = g_dir_open(tmpdir, 0, NULL);
-    const char *name;
-    while (d && (name = g_dir_read_name(d))) {
-        g_autofree char *p = g_build_filename(tmpdir, name, NULL);
-        g_unlink(p);
-    }
-    if (d)
-        g_dir_close(d);
-    g_rmdir(tmpdir);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -796,6 +783,6 @@ main(int argc, char **argv)
     g_test_add_func("/capture/pcap-file/pcapng-tsresol-out-of-range",
                     test_pcapng_tsresol_out_of_range);
     int rc = g_test_run();
-    rm_tmpdir();
+    tu_rm_tmpdir(tmpdir);
     return rc;
 }

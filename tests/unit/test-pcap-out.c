@@ -1,6 +1,7 @@
 /* test-pcap-out.c - the -w writer: exact bytes, and read back both by our
  * reader and by libpcap (what tcpdump, tshark and sngrep use). */
 #include <config.h>
+#include "testutil.h"
 #include "output/pcap_out.h"
 
 #include <glib/gstdio.h>
@@ -144,20 +145,6 @@ test_write_error(void)
     g_assert_cmpstr(err->message, ==, "/dev/full: write error: No space left on device");
 }
 
-static void
-rm_tmpdir(void)
-{
-    GDir *d = g_dir_open(tmpdir, 0, NULL);
-    const char *name;
-    while (d && (name = g_dir_read_name(d))) {
-        g_autofree char *p = g_build_filename(tmpdir, name, NULL);
-        g_unlink(p);
-    }
-    if (d)
-        g_dir_close(d);
-    g_rmdir(tmpdir);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -171,6 +158,6 @@ main(int argc, char **argv)
     g_test_add_func("/output/pcap-out/open-error", test_open_error);
     g_test_add_func("/output/pcap-out/write-error", test_write_error);
     int rc = g_test_run();
-    rm_tmpdir();
+    tu_rm_tmpdir(tmpdir);
     return rc;
 }
