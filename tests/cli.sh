@@ -17,7 +17,7 @@ check() { # name expected actual
 }
 calls() { grep -v '^ \|^$\|^Summary' | awk '{print $3}' | tr '\n' ' ' | sed 's/ $//'; }
 
-echo "1..12"
+echo "1..14"
 three="-r $s/xfer-attended.pcap -r $s/hold-sendonly.pcap -r $s/busy-486.pcap"
 
 check "no filter: three files, calls in start order" \
@@ -50,6 +50,13 @@ fi
 check "-w without filter keeps every SIP packet" \
   "$("$bin" -T json --emit=stats -r "$s/basic-udp.pcap" | sed 's/.*"sip_messages":\([0-9]*\).*/\1/')" \
   "$("$bin" -T json --emit=stats -r "$tmp/all.pcap" | sed 's/.*"sip_messages":\([0-9]*\).*/\1/')"
+# -w keeps the TCP segments and IP fragments a message was rebuilt from
+for f in tcp-segments udp-frag-ipv4; do
+    "$bin" -q -w "$tmp/$f.pcap" -r "$s/$f.pcap" > "$tmp/$f.a"
+    check "-w $f: same calls and SIP messages read back" \
+      "$(calls < "$tmp/$f.a") $("$bin" -T json --emit=stats -r "$s/$f.pcap" | sed 's/.*"sip_messages":\([0-9]*\).*/\1/')" \
+      "$("$bin" -q -r "$tmp/$f.pcap" | calls) $("$bin" -T json --emit=stats -r "$tmp/$f.pcap" | sed 's/.*"sip_messages":\([0-9]*\).*/\1/')"
+done
 check "-r - reads stdin like the file" "$("$bin" -q -r "$s/hold-sendonly.pcap")" "$("$bin" -q -r - < "$s/hold-sendonly.pcap")"
 check "--version" "sipsleuth $(sed -n 's/^AC_INIT(\[sipsleuth\], \[\([^]]*\)\].*/\1/p' "$top/configure.ac")" "$("$bin" --version)"
 exit 0

@@ -164,12 +164,6 @@ h_feed(Harness *h, const char *src_ip, int sport, const char *dst_ip, int dport,
     h->t += 10 * SS_NSEC_PER_MSEC;
 }
 
-static const char *
-user_of(const char *uh)
-{
-    return uh;
-}
-
 void
 h_req(Harness *h, const Dlg *d, bool by_caller, const char *method, unsigned cseq,
       const char *extra, const char *body)
@@ -180,13 +174,12 @@ h_req(Harness *h, const Dlg *d, bool by_caller, const char *method, unsigned cse
     const char *ttag = by_caller ? d->callee_tag : d->caller_tag;
     const char *sip = by_caller ? d->caller_ip : d->callee_ip;
     const char *dip = by_caller ? d->callee_ip : d->caller_ip;
-    const char *cseq_method = strcmp(method, "ACK") == 0 || strcmp(method, "CANCEL") == 0 ? method : method;
     char *text = g_strdup_printf(
         "%s sip:%s SIP/2.0\nVia: SIP/2.0/UDP %s:5060;branch=z9hG4bK%s%u%s\nFrom: <sip:%s>;tag=%s\n"
         "To: <sip:%s>%s%s\nCall-ID: %s\nCSeq: %u %s\nMax-Forwards: 70\nContact: <sip:%s>\n%s%s%s%s",
-        method, user_of(to), sip, ftag ? ftag : "x", cseq, method, user_of(from), ftag ? ftag : "",
-        user_of(to), ttag ? ";tag=" : "", ttag ? ttag : "", d->call_id, cseq, cseq_method,
-        user_of(from), extra ? extra : "", body ? "Content-Type: application/sdp\n" : "",
+        method, to, sip, ftag ? ftag : "x", cseq, method, from, ftag ? ftag : "",
+        to, ttag ? ";tag=" : "", ttag ? ttag : "", d->call_id, cseq, method,
+        from, extra ? extra : "", body ? "Content-Type: application/sdp\n" : "",
         body ? "\n" : "", body ? body : "");
     /* remove a trailing newline from the head when there is no body */
     size_t n = strlen(text);
