@@ -2,6 +2,7 @@
 #include "common/sstime.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -26,17 +27,24 @@ put2(char *p, int v)
     p[1] = (char)('0' + v % 10);
 }
 
-/* "YYYY-MM-DDTHH:MM:SS" of a second, remembered: consecutive records fall in
- * the same second, and gmtime_r + snprintf per record dominated the JSON
- * writer's profile. */
+/* "YYYY-MM-DDTHH:MM:SS" of a second. The date is remembered per UTC day
+ * (records of one capture fall on a few days) and the time of day is plain
+ * arithmetic: gmtime_r + snprintf per record dominated the JSON writer's
+ * profile. UTC has no leap seconds in time_t, so a day is 86400 s. */
 static bool
 utc_prefix(time_t sec, char out[20])
 {
-    static time_t cached_sec = -1;
-    static char cached[20];
-    if (sec != cached_sec) {
+    static int64_t cached_day = INT64_MIN;
+    static char cached[11];
+    int64_t day = sec / 86400, tod = sec % 86400;
+    if (tod < 0) {
+        tod += 86400;
+        day--;
+    }
+    if (day != cached_day) {
         struct tm tm;
-        if (!gmtime_r(&sec, &tm) || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0)
+        time_t midnight = (time_t)(day * 86400);
+        if (!gmtime_r(&midnight, &tm) || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0)
             return false;
         int y = tm.tm_year + 1900;
         put2(cached, y / 100);
@@ -46,15 +54,16 @@ utc_prefix(time_t sec, char out[20])
         cached[7] = '-';
         put2(cached + 8, tm.tm_mday);
         cached[10] = 'T';
-        put2(cached + 11, tm.tm_hour);
-        cached[13] = ':';
-        put2(cached + 14, tm.tm_min);
-        cached[16] = ':';
-        put2(cached + 17, tm.tm_sec);
-        cached[19] = '\0';
-        cached_sec = sec;
+        cached_day = day;
     }
-    memcpy(out, cached, 20);
+    memcpy(out, cached, 11);
+    int t = (int)tod;
+    put2(out + 11, t / 3600);
+    out[13] = ':';
+    put2(out + 14, t / 60 % 60);
+    out[16] = ':';
+    put2(out + 17, t % 60);
+    out[19] = '\0';
     return true;
 }
 
@@ -68,12 +77,11 @@ ss_time_rfc3339(SsTime t, char *buf)
         snprintf(buf, SS_TIME_RFC3339_LEN, "1970-01-01T00:00:00.000000Z");
         return buf;
     }
-    int64_t us = ns / SS_NSEC_PER_USEC;
+    unsigned us = (unsigned)(ns / SS_NSEC_PER_USEC);
     buf[19] = '.';
-    for (int i = 25; i >= 20; i--) {
-        buf[i] = (char)('0' + us % 10);
-        us /= 10;
-    }
+    put2(buf + 20, (int)(us / 10000));
+    put2(buf + 22, (int)(us / 100 % 100));
+    put2(buf + 24, (int)(us % 100));
     buf[26] = 'Z';
     buf[27] = '\0';
     return buf;

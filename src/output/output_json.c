@@ -11,7 +11,7 @@
  * typed values, nested objects after the Elastic Common Schema. The schema
  * is docs/sipsleuth.schema.json; the man page documents every field.
  *
- * Records are built by hand into one reused GString and written with one
+ * Records are built by hand into one reused buffer and written with one
  * fwrite: no json-c tree per record (a busy SBC produces thousands of
  * records a second, and the escaping rules below are ours anyway).
  *
@@ -27,28 +27,13 @@
 
 #define JB_MAX_DEPTH 8
 
-/* GString's own append goes through g_string_insert_len (not inlined); the
- * writer appends millions of short pieces, so copy in place when it fits. */
-static inline void
-sb_append_len(GString *s, const char *p, size_t n)
-{
-    if (s->len + n < s->allocated_len) {
-        memcpy(s->str + s->len, p, n);
-        s->len += n;
-        s->str[s->len] = '\0';
-    } else {
-        g_string_append_len(s, p, (gssize)n);
-    }
-}
-
-static inline void
-sb_append(GString *s, const char *p)
-{
-    sb_append_len(s, p, strlen(p));
-}
-
+/* The record is built in one plain buffer that only grows (to the largest
+ * record seen). Every primitive first makes room for the most it can write,
+ * then stores bytes without further checks; the key helpers are inlined so
+ * that strlen() of a literal key folds into a constant. */
 typedef struct {
-    GString *s;
+    char *buf;
+    size_t len, cap;
     int depth;
     bool need_comma[JB_MAX_DEPTH];
 } JsonBuf;
@@ -62,16 +47,59 @@ typedef struct {
     unsigned emit;
 } JsonWriter;
 
+#define JB_INLINE static inline __attribute__((always_inline))
+
+static G_GNUC_NO_INLINE void
+jb_grow(JsonBuf *jb, size_t n)
+{
+    size_t cap = jb->cap ? jb->cap : 1024;
+    while (cap - jb->len < n) {
+        g_assert(cap <= SIZE_MAX / 2);
+        cap *= 2;
+    }
+    jb->buf = g_realloc(jb->buf, cap);
+    jb->cap = cap;
+}
+
+/* Room for n more bytes; returns where they go. */
+JB_INLINE char *
+jb_room(JsonBuf *jb, size_t n)
+{
+    if (G_UNLIKELY(jb->cap - jb->len < n))
+        jb_grow(jb, n);
+    return jb->buf + jb->len;
+}
+
+JB_INLINE void
+jb_put(JsonBuf *jb, const char *p, size_t n)
+{
+    memcpy(jb_room(jb, n), p, n);
+    jb->len += n;
+}
+
+JB_INLINE void
+jb_putc(JsonBuf *jb, char c)
+{
+    *jb_room(jb, 1) = c;
+    jb->len++;
+}
+
 /* ---- escaping ---- */
 
 static const char hexdig[] = "0123456789abcdef";
 
-static void
-json_escape_byte(GString *s, unsigned char c)
-{
-    char u[6] = { '\\', 'u', '0', '0', hexdig[c >> 4], hexdig[c & 15] };
-    sb_append_len(s, u, 6);
-}
+/* What a byte needs in a JSON string: 0 nothing, 1 a two-character escape,
+ * 2 \u00XX (other C0 controls, DEL), 3 the start of a UTF-8 sequence to
+ * check. */
+#define JC(c) \
+    ((c) >= 0x80 ? 3 \
+     : ((c) == '"' || (c) == '\\' || (c) == '\n' || (c) == '\r' || (c) == '\t' || (c) == '\b' || \
+        (c) == '\f') ? 1 \
+     : ((c) < 0x20 || (c) == 0x7f) ? 2 : 0)
+#define JC4(c) JC(c), JC((c) + 1), JC((c) + 2), JC((c) + 3)
+#define JC16(c) JC4(c), JC4((c) + 4), JC4((c) + 8), JC4((c) + 12)
+#define JC64(c) JC16(c), JC16((c) + 16), JC16((c) + 32), JC16((c) + 48)
+static const unsigned char json_class[256] = { JC64(0), JC64(64), JC64(128), JC64(192) };
 
 /* Length of the valid UTF-8 sequence at p (RFC 3629 §4), 0 if invalid. */
 static size_t
@@ -103,47 +131,83 @@ utf8_seq_len(const unsigned char *p, size_t avail)
     return 0;
 }
 
+/* Eight bytes at a time: true when any of them is not plain printable
+ * ASCII (a control, '"', '\\', DEL or a byte >= 0x80). */
+static inline bool
+swar_special(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+#define SWAR_ZERO(v) (((v) - ones) & ~(v) & highs)
+    uint64_t lt20 = (x - ones * 0x20) & ~x & highs;
+    uint64_t q = SWAR_ZERO(x ^ (ones * '"'));
+    uint64_t bs = SWAR_ZERO(x ^ (ones * '\\'));
+    uint64_t del = SWAR_ZERO(x ^ (ones * 0x7f));
+#undef SWAR_ZERO
+    return ((x & highs) | lt20 | q | bs | del) != 0;
+}
+
+/* The quoted, escaped string: at most 6 output bytes per input byte, room
+ * made a chunk at a time so a huge string does not reserve 6 times its size
+ * at once. */
+#define JSON_ESCAPE_CHUNK 4096
+
 static void
-json_escape(GString *s, const char *str, size_t len)
+json_escape(JsonBuf *jb, const char *str, size_t len)
 {
     const unsigned char *p = (const unsigned char *)str;
-    size_t i = 0;
-    g_string_append_c(s, '"');
-    while (i < len) {
-        size_t run = i;
-        /* copy plain ASCII in one go */
-        while (run < len && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' && p[run] != '\\')
-            run++;
-        if (run > i) {
-            sb_append_len(s, str + i, (size_t)(run - i));
-            i = run;
-            continue;
-        }
-        unsigned char c = p[i];
-        if (c < 0x80) {
-            switch (c) {
-            case '"': sb_append_len(s, "\\\"", 2); break;
-            case '\\': sb_append_len(s, "\\\\", 2); break;
-            case '\n': sb_append_len(s, "\\n", 2); break;
-            case '\r': sb_append_len(s, "\\r", 2); break;
-            case '\t': sb_append_len(s, "\\t", 2); break;
-            case '\b': sb_append_len(s, "\\b", 2); break;
-            case '\f': sb_append_len(s, "\\f", 2); break;
-            default: json_escape_byte(s, c); break; /* other C0 controls, DEL */
+    jb_putc(jb, '"');
+    for (size_t i = 0; i < len;) {
+        size_t stop = len - i > JSON_ESCAPE_CHUNK ? i + JSON_ESCAPE_CHUNK : len;
+        /* an 8-byte block or a UTF-8 sequence may run up to 7 bytes past
+         * stop */
+        char *o0 = jb_room(jb, (stop - i + 8) * 6), *o = o0;
+        while (i < stop) {
+            if (i + 8 <= len) {
+                uint64_t x;
+                memcpy(&x, p + i, 8);
+                if (!swar_special(x)) {
+                    memcpy(o, &x, 8);
+                    o += 8;
+                    i += 8;
+                    continue;
+                }
             }
+            unsigned char c = p[i];
+            switch (json_class[c]) {
+            case 0:
+                *o++ = (char)c;
+                i++;
+                continue;
+            case 1:
+                *o++ = '\\';
+                *o++ = c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\t' ? 't' : c == '\b' ? 'b' : c == '\f' ? 'f' : (char)c;
+                i++;
+                continue;
+            case 3: {
+                size_t n = utf8_seq_len(p + i, len - i);
+                if (n) {
+                    memcpy(o, p + i, n);
+                    o += n;
+                    i += n;
+                    continue;
+                }
+                break; /* not UTF-8: its Latin-1 reading, below */
+            }
+            default:
+                break;
+            }
+            o[0] = '\\';
+            o[1] = 'u';
+            o[2] = '0';
+            o[3] = '0';
+            o[4] = hexdig[c >> 4];
+            o[5] = hexdig[c & 15];
+            o += 6;
             i++;
-            continue;
         }
-        size_t n = utf8_seq_len(p + i, len - i);
-        if (n) {
-            g_string_append_len(s, str + i, (gssize)n);
-            i += n;
-        } else {
-            json_escape_byte(s, c);
-            i++;
-        }
+        jb->len += (size_t)(o - o0);
     }
-    g_string_append_c(s, '"');
+    jb_putc(jb, '"');
 }
 
 /* ---- a small streaming builder: commas and nesting ---- */
@@ -151,41 +215,48 @@ json_escape(GString *s, const char *str, size_t len)
 static void
 jb_reset(JsonBuf *jb)
 {
-    g_string_truncate(jb->s, 0);
+    jb->len = 0;
     jb->depth = 0;
     jb->need_comma[0] = false;
 }
 
-static void
+/* The comma when needed, then "key": (nothing more for an array element,
+ * key NULL). Our keys never need escaping. */
+JB_INLINE void
 jb_key(JsonBuf *jb, const char *key)
 {
+    size_t kl = key ? strlen(key) : 0;
+    char *o0 = jb_room(jb, kl + 4), *o = o0;
     if (jb->need_comma[jb->depth])
-        g_string_append_c(jb->s, ',');
+        *o++ = ',';
     jb->need_comma[jb->depth] = true;
     if (key) {
-        g_string_append_c(jb->s, '"');
-        sb_append(jb->s, key); /* our keys never need escaping */
-        sb_append_len(jb->s, "\":", 2);
+        *o++ = '"';
+        memcpy(o, key, kl);
+        o += kl;
+        *o++ = '"';
+        *o++ = ':';
     }
+    jb->len += (size_t)(o - o0);
 }
 
-static void
+JB_INLINE void
 jb_open(JsonBuf *jb, const char *key, char bracket)
 {
     jb_key(jb, key);
-    g_string_append_c(jb->s, bracket);
+    jb_putc(jb, bracket);
     g_assert(jb->depth + 1 < JB_MAX_DEPTH);
     jb->depth++;
     jb->need_comma[jb->depth] = false;
 }
 
-static void
+JB_INLINE void
 jb_obj(JsonBuf *jb, const char *key)
 {
     jb_open(jb, key, '{');
 }
 
-static void
+JB_INLINE void
 jb_arr(JsonBuf *jb, const char *key)
 {
     jb_open(jb, key, '[');
@@ -196,7 +267,7 @@ jb_close(JsonBuf *jb, char bracket)
 {
     g_assert(jb->depth > 0);
     jb->depth--;
-    g_string_append_c(jb->s, bracket);
+    jb_putc(jb, bracket);
 }
 
 static void
@@ -211,15 +282,15 @@ jb_arr_end(JsonBuf *jb)
     jb_close(jb, ']');
 }
 
-static void
+JB_INLINE void
 jb_strn(JsonBuf *jb, const char *key, const char *p, size_t len)
 {
     jb_key(jb, key);
-    json_escape(jb->s, p, len);
+    json_escape(jb, p, len);
 }
 
 /* Omitted when s is NULL. */
-static void
+JB_INLINE void
 jb_str(JsonBuf *jb, const char *key, const char *s)
 {
     if (s)
@@ -227,47 +298,58 @@ jb_str(JsonBuf *jb, const char *key, const char *s)
 }
 
 static void
-jb_u64(JsonBuf *jb, const char *key, uint64_t v)
+jb_digits(JsonBuf *jb, uint64_t v)
 {
     char tmp[24];
     size_t n = sizeof tmp;
-    jb_key(jb, key);
     do {
         tmp[--n] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    sb_append_len(jb->s, tmp + n, (size_t)(sizeof tmp - n));
+    jb_put(jb, tmp + n, sizeof tmp - n);
 }
 
-static void
+JB_INLINE void
+jb_u64(JsonBuf *jb, const char *key, uint64_t v)
+{
+    jb_key(jb, key);
+    jb_digits(jb, v);
+}
+
+JB_INLINE void
 jb_i64(JsonBuf *jb, const char *key, int64_t v)
 {
-    if (v >= 0) {
-        jb_u64(jb, key, (uint64_t)v);
-        return;
-    }
     jb_key(jb, key);
-    g_string_append_printf(jb->s, "%" PRId64, v);
+    if (v < 0) {
+        jb_putc(jb, '-');
+        jb_digits(jb, (uint64_t)0 - (uint64_t)v);
+    } else {
+        jb_digits(jb, (uint64_t)v);
+    }
 }
 
-static void
+JB_INLINE void
 jb_bool(JsonBuf *jb, const char *key, bool v)
 {
     jb_key(jb, key);
     if (v)
-        sb_append_len(jb->s, "true", 4);
+        jb_put(jb, "true", 4);
     else
-        sb_append_len(jb->s, "false", 5);
+        jb_put(jb, "false", 5);
 }
 
-static void
+JB_INLINE void
 jb_time(JsonBuf *jb, const char *key, SsTime t)
 {
     char buf[SS_TIME_RFC3339_LEN];
     jb_key(jb, key);
-    g_string_append_c(jb->s, '"');
-    sb_append(jb->s, ss_time_rfc3339(t, buf));
-    g_string_append_c(jb->s, '"');
+    const char *s = ss_time_rfc3339(t, buf);
+    size_t n = strlen(s);
+    char *o = jb_room(jb, n + 2);
+    o[0] = '"';
+    memcpy(o + 1, s, n);
+    o[n + 1] = '"';
+    jb->len += n + 2;
 }
 
 /* ---- record frame ---- */
@@ -340,9 +422,9 @@ json_write(JsonWriter *jw)
     JsonBuf *jb = &jw->jb;
     jb_end(jb);
     g_assert(jb->depth == 0);
-    g_string_append_c(jb->s, '\n');
+    jb_putc(jb, '\n');
     errno = 0;
-    if (fwrite(jb->s->str, 1, jb->s->len, w->out) != jb->s->len || ferror(w->out))
+    if (fwrite(jb->buf, 1, jb->len, w->out) != jb->len || ferror(w->out))
         json_fail(w);
     else if (w->opts.live && fflush(w->out) != 0)
         json_fail(w);
@@ -759,7 +841,7 @@ static void
 json_destroy(OutputWriter *w)
 {
     JsonWriter *jw = (JsonWriter *)w;
-    g_string_free(jw->jb.s, TRUE);
+    g_free(jw->jb.buf);
     g_free(jw);
 }
 
@@ -782,6 +864,5 @@ output_json_new(FILE *out, const OutputOptions *opts)
     jw->base.out = out;
     jw->base.opts = *opts;
     jw->emit = opts->emit ? opts->emit : (EMIT_FLOW | EMIT_DIALOG);
-    jw->jb.s = g_string_sized_new(1024);
     return &jw->base;
 }

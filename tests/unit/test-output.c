@@ -772,6 +772,119 @@ test_json_escaping(void)
     parsed_free(p);
 }
 
+/* The escaping rule, written the plain way (one byte at a time, RFC 3629
+ * decoding by value) to check the writer's block-at-a-time version. */
+static void
+ref_escape(GString *out, const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned c = p[i];
+        if (c == '"' || c == '\\') {
+            g_string_append_c(out, '\\');
+            g_string_append_c(out, (char)c);
+        } else if (c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f') {
+            g_string_append_c(out, '\\');
+            g_string_append_c(out, c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\t' ? 't' : c == '\b' ? 'b' : 'f');
+        } else if (c >= 0x20 && c < 0x7f) {
+            g_string_append_c(out, (char)c);
+        } else {
+            size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
+            unsigned cp = len == 4 ? c & 7 : len == 3 ? c & 15 : c & 31;
+            bool ok = len > 0 && i + len <= n;
+            for (size_t k = 1; ok && k < len; k++) {
+                ok = (p[i + k] & 0xc0) == 0x80;
+                cp = cp << 6 | (p[i + k] & 0x3fu);
+            }
+            static const unsigned min_cp[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+            if (ok && cp >= min_cp[len] && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff)) {
+                g_string_append_len(out, (const char *)p + i, (gssize)len);
+                i += len;
+                continue;
+            }
+            g_string_append_printf(out, "\\u00%02x", c);
+        }
+        i++;
+    }
+}
+
+/* Random reason phrases (controls, quotes, backslashes, DEL, valid and
+ * broken UTF-8, long plain runs; up to 9000 bytes, so across the writer's
+ * 4096-byte chunks) come out exactly as the plain rule says. */
+static void
+test_json_escaping_random(void)
+{
+    static const char *const pieces[] = {
+        "plain text ", "\"", "\\", "\x01", "\x1f", "\x7f", "\t", "\b", "\f", "\xc3\xa9", "\xe2\x82\xac",
+        "\xf0\x9f\x98\x80", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe9", "\x80", "\xff",
+        "\xe2\x82", "abcdefghijklmnopqrstuvwxyz0123456789", "\x00",
+    };
+    GRand *r = g_rand_new_with_seed(4475);
+    for (int round = 0; round < 300; round++) {
+        GString *reason = g_string_new(NULL);
+        size_t target = (size_t)g_rand_int_range(r, 0, round % 10 == 0 ? 9000 : 200);
+        while (reason->len < target) {
+            unsigned k = (unsigned)g_rand_int_range(r, 0, G_N_ELEMENTS(pieces));
+            g_string_append_len(reason, pieces[k], k == G_N_ELEMENTS(pieces) - 1 ? 1 : (gssize)strlen(pieces[k]));
+        }
+        GString *text = g_string_new("SIP/2.0 486 ");
+        g_string_append_len(text, reason->str, (gssize)reason->len);
+        g_string_append(text, "\r\nVia: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK1\r\n"
+                              "From: <sip:alice@example.com>;tag=a1\r\nTo: <sip:bob@example.com>;tag=b1\r\n"
+                              "Call-ID: call-r\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n");
+        Parsed *p = parsed_new(text->str, text->len);
+        MsgEvent ev = msg_event(p, T0, 1, false);
+        ev.call_id = "call-r";
+        Mem m;
+        mem_open(&m);
+        OutputOptions o = json_opts(EMIT_MESSAGE);
+        OutputWriter *w = output_json_new(m.f, &o);
+        output_message(w, &ev);
+        output_free(w);
+        mem_close(&m);
+
+        GString *want = g_string_new("\"reason\":\"");
+        ref_escape(want, (const unsigned char *)reason->str, reason->len);
+        g_string_append(want, "\",");
+        if (strstr(m.data, want->str) == NULL)
+            g_error("round %d: reason of %zu bytes escaped differently", round, reason->len);
+        g_assert_true(g_utf8_validate(m.data, -1, NULL));
+        free(m.data);
+        parsed_free(p);
+        g_string_free(want, TRUE);
+        g_string_free(text, TRUE);
+        g_string_free(reason, TRUE);
+    }
+    g_rand_free(r);
+}
+
+/* RFC 3339 timestamps in UTC with microseconds, across days, leap days,
+ * years and before 1970 (the writer remembers the date of the last day). */
+static void
+test_time_rfc3339(void)
+{
+    static const struct {
+        int64_t sec, nsec;
+        const char *want;
+    } cases[] = {
+        { 0, 0, "1970-01-01T00:00:00.000000Z" },
+        { 1704067200, 833742000, "2024-01-01T00:00:00.833742Z" },
+        { 1704067199, 999999999, "2023-12-31T23:59:59.999999Z" },
+        { 951782399, 1000, "2000-02-28T23:59:59.000001Z" },
+        { 951782400, 0, "2000-02-29T00:00:00.000000Z" },
+        { 951868799, 120000, "2000-02-29T23:59:59.000120Z" },
+        { 1704067200, 833742000, "2024-01-01T00:00:00.833742Z" },
+        { 1700000000, 0, "2023-11-14T22:13:20.000000Z" },
+        { -1, 999999000, "1969-12-31T23:59:59.999999Z" },
+        { -86400, 0, "1969-12-31T00:00:00.000000Z" },
+        { 4102444799, 0, "2099-12-31T23:59:59.000000Z" },
+        { 1700000000, 0, "2023-11-14T22:13:20.000000Z" },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        char buf[SS_TIME_RFC3339_LEN];
+        g_assert_cmpstr(ss_time_rfc3339(cases[i].sec * SEC + cases[i].nsec, buf), ==, cases[i].want);
+    }
+}
+
 /* A message's anomalies: listed in its record, and one anomaly record
  * each, but not again for its retransmission. */
 static void
@@ -1133,6 +1246,8 @@ main(int argc, char **argv)
     g_test_add_func("/output/json/sequence-clamp", test_json_sequence_clamp);
     g_test_add_func("/output/json/emit-selection", test_json_emit_selection);
     g_test_add_func("/output/json/escaping", test_json_escaping);
+    g_test_add_func("/output/json/escaping-random", test_json_escaping_random);
+    g_test_add_func("/output/time-rfc3339", test_time_rfc3339);
     g_test_add_func("/output/json/message-anomalies", test_json_message_anomalies);
     g_test_add_func("/output/write-error", test_json_write_error);
     g_test_add_func("/output/text/summary-lines", test_text_summary_lines);
