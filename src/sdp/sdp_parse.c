@@ -142,6 +142,13 @@ sdp_addr_is_null(uint8_t family, SdpStr addr)
         return false;
     if (addr.len == 0 || addr.len >= sizeof tmp)
         return false;
+    /* a nonzero digit anywhere: not all-zero, whatever the spelling (saves
+     * inet_pton on every ordinary address) */
+    for (size_t i = 0; i < addr.len; i++) {
+        char c = addr.p[i];
+        if ((c >= '1' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'))
+            return false;
+    }
     memcpy(tmp, addr.p, addr.len);
     tmp[addr.len] = '\0';
     if (inet_pton(family == 4 ? AF_INET : AF_INET6, tmp, bin) != 1)
@@ -311,9 +318,15 @@ sdp_parse_attribute(SdpSession *s, SdpStr v, SdpLevel level)
 bool
 sdp_parse(const char *text, size_t len, SdpSession *out)
 {
-    memset(out, 0, sizeof *out);
+    /* media[] entries are cleared as they are used (sdp_parse_media) and
+     * anomalies[] is read up to n_anomalies only */
+    memset(out, 0, offsetof(SdpSession, media));
+    out->n_anomalies = 0;
     if (!text || len < 2 || text[0] != 'v' || text[1] != '=')
         return false;
+    /* one scan for NUL over the whole body; lines are checked one by one
+     * only when there is one */
+    bool has_nul = memchr(text, '\0', len) != NULL;
 
     SdpLevel level = SDP_LEVEL_SESSION;
     size_t pos = 0;
@@ -331,7 +344,7 @@ sdp_parse(const char *text, size_t len, SdpSession *out)
             continue;
         /* <type>=<value>, type one letter (RFC 8866 §5) */
         if (llen < 2 || line[1] != '=' || !g_ascii_isalpha(line[0]) ||
-            memchr(line, '\0', llen) != NULL) {
+            (has_nul && memchr(line, '\0', llen) != NULL)) {
             sdp_add_anomaly(out, SS_ANOMALY_SDP_BAD_LINE);
             first = false;
             continue;

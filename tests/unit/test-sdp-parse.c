@@ -525,6 +525,54 @@ test_seed_examples(void)
     g_assert_cmpuint(s.n_anomalies, ==, 0);
 }
 
+/* A NUL byte spoils only its own line (RFC 8866 §5 forbids NUL in SDP
+ * text); the lines around it still count. */
+static void
+test_nul_line(void)
+{
+    static const char text[] = "v=0\r\n"
+                               "o=- 1 2 IN IP4 192.0.2.1\r\n"
+                               "c=IN IP4 0.0.0.0\x00junk\r\n"
+                               "c=IN IP4 192.0.2.1\r\n"
+                               "m=audio 4000 RTP/AVP 0\r\n"
+                               "a=sendonly\r\n";
+    SdpSession s;
+    g_assert_true(sdp_parse(text, sizeof text - 1, &s));
+    g_assert_true(has_anomaly(&s, SS_ANOMALY_SDP_BAD_LINE));
+    g_assert_true(s.conn.present);
+    g_assert_false(s.conn.is_null);
+    assert_str(s.conn.addr, "192.0.2.1");
+    g_assert_cmpuint(s.n_media, ==, 1);
+    g_assert_cmpint(sdp_media_direction(&s, 0), ==, SDP_DIR_SENDONLY);
+}
+
+/* One SdpSession parsed into again and again (as the dialog engine does):
+ * nothing of the previous body shows through. */
+static void
+test_reuse(void)
+{
+    SdpSession s;
+    g_assert_true(parse_str("v=0\r\no=- 1 2 IN IP4 192.0.2.1\r\nc=IN IP4 0.0.0.0\r\na=inactive\r\n"
+                            "m=audio 4000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendonly\r\n"
+                            "m=video 4002 RTP/AVP 96\r\nc=IN IP4 192.0.2.9\r\n"
+                            "m=audio 0 RTP/AVP 0\r\nx\r\n",
+                            &s));
+    g_assert_cmpuint(s.n_media, ==, 3);
+    g_assert_cmpuint(s.n_anomalies, ==, 1);
+    g_assert_true(parse_str("v=0\r\nm=audio 5000 RTP/AVP 8\r\n", &s));
+    g_assert_false(s.has_origin);
+    g_assert_false(s.conn.present);
+    g_assert_cmpint(s.dir, ==, SDP_DIR_NONE);
+    g_assert_cmpuint(s.n_media, ==, 1);
+    g_assert_cmpuint(s.n_media_seen, ==, 1);
+    g_assert_cmpuint(s.media[0].port, ==, 5000);
+    g_assert_cmpuint(s.media[0].n_rtpmap, ==, 0);
+    g_assert_false(s.media[0].conn.present);
+    g_assert_cmpint(sdp_media_direction(&s, 0), ==, SDP_DIR_SENDRECV);
+    g_assert_cmpuint(s.n_anomalies, ==, 1); /* no c= anywhere */
+    g_assert_true(has_anomaly(&s, SS_ANOMALY_SDP_NO_CONNECTION));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -547,5 +595,7 @@ main(int argc, char **argv)
     g_test_add_func("/sdp/parse/rfc4475-sdp01", test_rfc4475_sdp01);
     g_test_add_func("/sdp/parse/rfc4475-mpart01", test_rfc4475_mpart01);
     g_test_add_func("/sdp/parse/seed-examples", test_seed_examples);
+    g_test_add_func("/sdp/parse/nul-line", test_nul_line);
+    g_test_add_func("/sdp/parse/reuse", test_reuse);
     return g_test_run();
 }
