@@ -148,7 +148,9 @@ struct Call {
     SsTime first, last;
     GList lru_link;
     int queue;             /* 0 active, 1 ended */
-    bool pending;          /* in engine->pending */
+    bool pending;          /* in engine->pending (heap_idx is its place) */
+    unsigned heap_idx;
+    SsTime check_at;       /* nothing pending is due before then */
     unsigned messages;
     uint64_t seq;          /* creation order */
 };
@@ -165,7 +167,9 @@ struct DialogEngine {
     GHashTable *calls;     /* CallKey* -> Call* */
     GQueue active;         /* Call*, least recently active first */
     GQueue ended;          /* Call*, all dialogs reported */
-    GHashTable *pending;   /* Call* set: calls with flows waiting for an outcome */
+    /* calls with flows waiting for an outcome, a min-heap on check_at (then
+     * creation order): the expiry pass looks only at calls that are due */
+    GPtrArray *pending;
     GQueue open_refers;    /* Transfer*: REFERs not yet linked to a new call */
     uint64_t call_seq;
     SdpSession sdp;        /* scratch */
@@ -581,13 +585,79 @@ flow_init(FlowEvent *f, DialogEngine *e, Dialog *d, FlowKind kind, Party initiat
     f->refer_sub = -1;
 }
 
+/* ---- the pending heap ---- */
+
+static bool
+pending_before(const Call *a, const Call *b)
+{
+    return a->check_at < b->check_at || (a->check_at == b->check_at && a->seq < b->seq);
+}
+
+static void
+pending_place(DialogEngine *e, Call *c, guint i)
+{
+    g_ptr_array_index(e->pending, i) = c;
+    c->heap_idx = i;
+}
+
+/* Restores the heap order around c after its check_at changed. */
+static void
+pending_fix(DialogEngine *e, Call *c)
+{
+    guint i = c->heap_idx, n = e->pending->len;
+    while (i > 0) {
+        Call *parent = g_ptr_array_index(e->pending, (i - 1) / 2);
+        if (!pending_before(c, parent))
+            break;
+        pending_place(e, parent, i);
+        i = (i - 1) / 2;
+    }
+    for (;;) {
+        guint l = 2 * i + 1, r = l + 1, m = i;
+        Call *best = c;
+        if (l < n && pending_before(g_ptr_array_index(e->pending, l), best)) {
+            m = l;
+            best = g_ptr_array_index(e->pending, l);
+        }
+        if (r < n && pending_before(g_ptr_array_index(e->pending, r), best)) {
+            m = r;
+            best = g_ptr_array_index(e->pending, r);
+        }
+        if (m == i)
+            break;
+        pending_place(e, best, i);
+        i = m;
+    }
+    pending_place(e, c, i);
+}
+
+static void
+pending_remove(DialogEngine *e, Call *c)
+{
+    if (!c->pending)
+        return;
+    c->pending = false;
+    Call *last = g_ptr_array_index(e->pending, e->pending->len - 1);
+    g_ptr_array_set_size(e->pending, e->pending->len - 1);
+    if (last != c) {
+        last->heap_idx = c->heap_idx;
+        g_ptr_array_index(e->pending, last->heap_idx) = last;
+        pending_fix(e, last);
+    }
+}
+
+/* Something of c may now wait for a deadline: look at it in the next expiry
+ * pass (which works out when it is due next). */
 static void
 mark_pending(DialogEngine *e, Call *c)
 {
+    c->check_at = 0;
     if (!c->pending) {
         c->pending = true;
-        g_hash_table_add(e->pending, c);
+        c->heap_idx = e->pending->len;
+        g_ptr_array_add(e->pending, c);
     }
+    pending_fix(e, c);
 }
 
 /* A party's media state changed through an offer or an answer: emit hold
@@ -1395,6 +1465,10 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
     }
     call_touch(e, c, meta->ts);
     c->messages++;
+    /* whatever this message changes, the call's deadlines are looked at
+     * again in the next expiry pass */
+    if (c->pending)
+        mark_pending(e, c);
 
     bool retrans = false;
     if (dedupe(c, m, meta, ftag, ttag, &cs, &retrans)) {
@@ -1730,13 +1804,20 @@ static bool
 call_check_pending(DialogEngine *e, Call *c, SsTime now, bool all)
 {
     bool left = false;
+    SsTime next = INT64_MAX;
+#define LEFT_UNTIL(t) \
+    do { \
+        left = true; \
+        if ((t) < next) \
+            next = (t); \
+    } while (0)
     for (guint i = 0; i < c->dialogs->len; i++) {
         Dialog *d = g_ptr_array_index(c->dialogs, i);
         if (d->ended && !d->reported) {
             if (all || now >= d->end + SS_TRANSACTION_LINGER)
                 emit_dialog(e, d);
             else
-                left = true;
+                LEFT_UNTIL(d->end + SS_TRANSACTION_LINGER);
         }
         if (d->challenged && !d->initial_done && !d->reported) {
             if (all || now >= d->challenge_deadline) {
@@ -1744,7 +1825,7 @@ call_check_pending(DialogEngine *e, Call *c, SsTime now, bool all)
                 dialog_end(e, d, DIALOG_END_REJECTED, d->last);
                 emit_dialog(e, d);
             } else {
-                left = true;
+                LEFT_UNTIL(d->challenge_deadline);
             }
         }
         for (unsigned k = 0; k < MAX_PENDING_OFFERS; k++) {
@@ -1755,7 +1836,7 @@ call_check_pending(DialogEngine *e, Call *c, SsTime now, bool all)
                 finalize_offer(e, d, po,
                                po->challenged ? OFFER_RESULT_REJECTED : OFFER_RESULT_PENDING);
             else
-                left = true;
+                LEFT_UNTIL(po->deadline);
         }
     }
     for (guint i = 0; i < c->transfers->len; i++) {
@@ -1777,20 +1858,32 @@ call_check_pending(DialogEngine *e, Call *c, SsTime now, bool all)
             transfer_close_open(e, t);
             finalize_transfer(e, t);
         } else {
-            left = true;
+            LEFT_UNTIL(t->deadline);
         }
     }
+#undef LEFT_UNTIL
+    c->check_at = next;
     return !left;
+}
+
+/* The expiry check of one pending call: it leaves the heap when nothing is
+ * left to wait for, else it moves to its next deadline. */
+static bool
+pending_check(DialogEngine *e, Call *c, SsTime now)
+{
+    if (call_check_pending(e, c, now, false)) {
+        pending_remove(e, c);
+        return true;
+    }
+    pending_fix(e, c);
+    return false;
 }
 
 static void
 call_destroy(DialogEngine *e, Call *c, DialogEndReason why)
 {
     SsTime now = e->now;
-    if (c->pending) {
-        g_hash_table_remove(e->pending, c);
-        c->pending = false;
-    }
+    pending_remove(e, c);
     call_check_pending(e, c, now, true);
     bool any = false;
     unsigned labels = 0;
@@ -1835,31 +1928,14 @@ dialog_engine_expire(DialogEngine *e, SsTime now)
     if (now > e->now)
         e->now = now;
     now = e->now;
-    /* flows waiting for an outcome */
-    GHashTableIter it;
-    gpointer key;
-    GPtrArray *done = NULL;
-    g_hash_table_iter_init(&it, e->pending);
-    while (g_hash_table_iter_next(&it, &key, NULL)) {
-        Call *c = key;
-        if (call_check_pending(e, c, now, false)) {
-            if (!done)
-                done = g_ptr_array_new();
-            g_ptr_array_add(done, c);
-        }
-    }
-    if (done) {
-        for (guint i = 0; i < done->len; i++) {
-            Call *c = g_ptr_array_index(done, i);
-            g_hash_table_remove(e->pending, c);
-            c->pending = false;
-        }
-        g_ptr_array_free(done, TRUE);
-    }
-    /* ended calls linger for late retransmissions, then go */
+    /* flows waiting for an outcome: the due calls, earliest first (each
+     * moves on to its next deadline, past now, or leaves) */
     Call *c;
+    while (e->pending->len && (c = g_ptr_array_index(e->pending, 0))->check_at <= now)
+        pending_check(e, c, now);
+    /* ended calls linger for late retransmissions, then go */
     while ((c = g_queue_peek_head(&e->ended)) && now - c->last >= SS_ENDED_LINGER) {
-        if (c->pending && !call_check_pending(e, c, now, false))
+        if (c->pending && !pending_check(e, c, now))
             break;
         call_destroy(e, c, DIALOG_END_NONE);
     }
@@ -1907,7 +1983,7 @@ dialog_engine_new(const DialogSink *sink, const AnomalySink *anomalies, const Di
     if (cfg)
         e->cfg = *cfg;
     e->calls = g_hash_table_new_full(call_key_hash, call_key_equal, g_free, NULL);
-    e->pending = g_hash_table_new(g_direct_hash, g_direct_equal);
+    e->pending = g_ptr_array_new();
     g_queue_init(&e->active);
     g_queue_init(&e->ended);
     g_queue_init(&e->open_refers);
@@ -1941,6 +2017,6 @@ dialog_engine_free(DialogEngine *e)
         call_destroy(e, g_ptr_array_index(all, i), DIALOG_END_NONE);
     g_ptr_array_free(all, TRUE);
     g_hash_table_destroy(e->calls);
-    g_hash_table_destroy(e->pending);
+    g_ptr_array_free(e->pending, TRUE);
     g_free(e);
 }

@@ -6,6 +6,7 @@
 #include "dialog-harness.h"
 
 #define SEC (SS_NSEC_PER_SEC)
+#define MS (SS_NSEC_PER_MSEC)
 
 static Dlg
 std_dlg(void)
@@ -538,6 +539,65 @@ test_notify_without_content_type(void)
     h_free(&h);
 }
 
+/* Records that wait for a deadline (a BYE never answered lingers 32 s, an
+ * abandoned 407 as long) come out in the expiry pass where their deadline
+ * is due, not before, earliest deadline first, whatever the order the calls
+ * were made in; a message on a waiting call is looked at again. */
+static void
+test_expiry_deadlines(void)
+{
+    static const char *const ids[] = { "e1@test", "e2@test", "e3@test", "e4@test", "e5@test" };
+    static const int bye_at[] = { 5, 1, 3, 2, 4 }; /* seconds after T */
+    Harness h;
+    h_init(&h);
+    SsTime t0 = h.t;
+    Dlg d[5];
+    for (int i = 0; i < 5; i++) {
+        d[i] = std_dlg();
+        d[i].call_id = ids[i];
+        h_call(&h, &d[i]);
+    }
+    /* a sixth call challenged with 407 at +2.5 s and never re-sent */
+    Dlg x = std_dlg();
+    x.call_id = "e6@test";
+    x.callee_tag = NULL;
+    h.t = t0 + 2500 * MS;
+    h_req(&h, &x, true, "INVITE", 1, NULL, h_sdp(&h, "sendrecv", "10.0.0.1"));
+    x.callee_tag = "px";
+    h_resp(&h, &x, true, 407, "INVITE", 1, NULL, NULL);
+    for (int i = 0; i < 5; i++) {
+        h.t = t0 + bye_at[i] * SEC;
+        h_req(&h, &d[i], true, "BYE", 2, NULL, NULL);
+    }
+    /* e4 gets a late OPTIONS while it waits: still due at its BYE + 32 s */
+    h.t = t0 + 20 * SEC;
+    h_req(&h, &d[3], false, "OPTIONS", 7, NULL, NULL);
+    static const char *const rec[] = {
+        "dialog e2@test a1/b1 terminated bye 200 labels=- holds=0 by=caller\n",
+        "dialog e4@test a1/b1 terminated bye 200 labels=- holds=0 by=caller\n",
+        "dialog e6@test a1/px terminated rejected 407 labels=- holds=0\n",
+        "dialog e3@test a1/b1 terminated bye 200 labels=- holds=0 by=caller\n",
+        "dialog e5@test a1/b1 terminated bye 200 labels=- holds=0 by=caller\n",
+        "dialog e1@test a1/b1 terminated bye 200 labels=- holds=0 by=caller\n",
+    };
+    /* pass at (second, records out by then) */
+    static const struct {
+        int ms;
+        int n;
+    } passes[] = { { 30000, 0 }, { 32900, 0 }, { 33000, 1 }, { 33500, 1 }, { 34000, 2 },
+                   { 34600, 3 }, { 35000, 4 }, { 36000, 5 }, { 36999, 5 }, { 37000, 6 }, { 60000, 6 } };
+    for (size_t k = 0; k < G_N_ELEMENTS(passes); k++) {
+        dialog_engine_expire(h.e, t0 + passes[k].ms * MS);
+        GString *want = g_string_new(NULL);
+        for (int r = 0; r < passes[k].n; r++)
+            g_string_append(want, rec[r]);
+        check(&h, want->str);
+        g_string_free(want, TRUE);
+    }
+    h_finish(&h);
+    h_free(&h);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -549,6 +609,7 @@ main(int argc, char **argv)
     g_test_add_func("/dialog/midcall-start", test_midcall_start);
     g_test_add_func("/dialog/auth-challenge", test_auth_challenge);
     g_test_add_func("/dialog/auth-challenge-abandoned", test_auth_challenge_abandoned);
+    g_test_add_func("/dialog/expiry-deadlines", test_expiry_deadlines);
     g_test_add_func("/labels/hold/sendonly-resume", test_hold_sendonly_resume);
     g_test_add_func("/labels/hold/inactive", test_hold_inactive);
     g_test_add_func("/labels/hold/null-address", test_hold_null_address);
