@@ -137,7 +137,13 @@ typedef struct {
     uint64_t path;         /* src/dst: same path = retransmission */
 } Fingerprint;
 
+typedef struct {
+    const char *p;
+    size_t len;
+} CallKey;
+
 struct Call {
+    CallKey key;           /* {call_id, call_id_len}: the calls table's key */
     char *call_id;         /* raw bytes + NUL (may contain NUL) */
     size_t call_id_len;
     char *call_id_text;    /* display form: NUL bytes shown as '?' */
@@ -155,10 +161,10 @@ struct Call {
     uint64_t seq;          /* creation order */
 };
 
-typedef struct {
-    const char *p;
-    size_t len;
-} CallKey;
+/* Freed calls and dialogs are kept for reuse, up to this many each: both
+ * are over 1 KB, and glibc's malloc consolidates its fast bins on every
+ * request of that size (it showed in the profile). */
+#define POOL_MAX 512
 
 struct DialogEngine {
     DialogSink sink;
@@ -176,6 +182,8 @@ struct DialogEngine {
     char decode_buf[2048]; /* scratch for Refer-To's embedded Replaces */
     DialogStats stats;
     SsTime now;
+    GPtrArray *free_calls;   /* Call*, cleared, arrays kept */
+    GPtrArray *free_dialogs; /* Dialog*, cleared */
 };
 
 /* ------------------------------------------------------------------ */
@@ -208,15 +216,13 @@ view_eq(const char *owned, SipStr s)
 {
     if (!owned)
         return s.len == 0;
-    size_t n = strlen(owned);
-    if (n != s.len)
-        return false;
-    for (size_t i = 0; i < n; i++) {
+    /* c is never NUL, so a shorter owned string stops at its terminator */
+    for (size_t i = 0; i < s.len; i++) {
         char c = s.p[i] ? s.p[i] : '?';
         if (c != owned[i])
             return false;
     }
-    return true;
+    return owned[s.len] == '\0';
 }
 
 static bool
@@ -288,6 +294,8 @@ add_related(Dialog *d, const char *call_id)
 {
     if (!d || !call_id || strcmp(call_id, d->call->call_id_text) == 0)
         return;
+    if (!d->related)
+        d->related = g_ptr_array_new_with_free_func(g_free);
     for (guint i = 0; i < d->related->len; i++)
         if (strcmp(g_ptr_array_index(d->related, i), call_id) == 0)
             return;
@@ -303,7 +311,7 @@ static void finalize_transfer(DialogEngine *e, Transfer *t);
 static void finalize_offer(DialogEngine *e, Dialog *d, PendingOffer *po, OfferResult r);
 
 static void
-dialog_free(Dialog *d)
+dialog_free(DialogEngine *e, Dialog *d)
 {
     g_free(d->from_tag);
     g_free(d->to_tag);
@@ -314,8 +322,12 @@ dialog_free(Dialog *d)
     g_free(d->caller_ua);
     g_free(d->callee_ua);
     g_free(d->replaced_by);
-    g_ptr_array_free(d->related, TRUE);
-    g_free(d);
+    if (d->related)
+        g_ptr_array_free(d->related, TRUE);
+    if (e->free_dialogs->len < POOL_MAX)
+        g_ptr_array_add(e->free_dialogs, d);
+    else
+        g_free(d);
 }
 
 static Call *
@@ -341,21 +353,33 @@ call_new(DialogEngine *e, SipStr id, SsTime ts)
             call_destroy(e, victim, DIALOG_END_EVICTED);
         }
     }
-    Call *c = g_new0(Call, 1);
-    c->call_id = g_malloc(id.len + 1);
+    Call *c;
+    if (e->free_calls->len) {
+        c = g_ptr_array_steal_index_fast(e->free_calls, e->free_calls->len - 1);
+        GPtrArray *dialogs = c->dialogs, *transfers = c->transfers;
+        memset(c, 0, sizeof *c);
+        c->dialogs = dialogs;
+        c->transfers = transfers;
+    } else {
+        c = g_new0(Call, 1);
+        c->dialogs = g_ptr_array_new();
+        c->transfers = g_ptr_array_new();
+    }
+    /* the raw bytes and the display form in one block */
+    c->call_id = g_malloc(2 * id.len + 2);
     memcpy(c->call_id, id.p, id.len);
     c->call_id[id.len] = '\0';
     c->call_id_len = id.len;
-    c->call_id_text = dup_view(id.p, id.len);
-    c->dialogs = g_ptr_array_new();
-    c->transfers = g_ptr_array_new();
+    c->call_id_text = c->call_id + id.len + 1;
+    for (size_t i = 0; i < id.len; i++)
+        c->call_id_text[i] = id.p[i] ? id.p[i] : '?';
+    c->call_id_text[id.len] = '\0';
     c->first = c->last = ts;
     c->seq = ++e->call_seq;
     c->lru_link.data = c;
-    CallKey *k = g_new(CallKey, 1);
-    k->p = c->call_id;
-    k->len = c->call_id_len;
-    g_hash_table_insert(e->calls, k, c);
+    c->key.p = c->call_id;
+    c->key.len = c->call_id_len;
+    g_hash_table_insert(e->calls, &c->key, c);
     g_queue_push_tail_link(&e->active, &c->lru_link);
     c->queue = 0;
     e->stats.calls++;
@@ -400,10 +424,11 @@ dialog_new(DialogEngine *e, Call *c, SsTime ts)
         report(e, SS_ANOMALY_DIALOG_EVICTED, "too many dialogs in one call");
         return NULL;
     }
-    Dialog *d = g_new0(Dialog, 1);
+    Dialog *d = e->free_dialogs->len ? g_ptr_array_steal_index_fast(e->free_dialogs, e->free_dialogs->len - 1)
+                                     : g_new(Dialog, 1);
+    memset(d, 0, sizeof *d);
     d->call = c;
     d->start = d->last = ts;
-    d->related = g_ptr_array_new_with_free_func(g_free);
     d->holding[0] = d->holding[1] = HS_NO;
     g_ptr_array_add(c->dialogs, d);
     e->stats.dialogs++;
@@ -555,8 +580,8 @@ emit_dialog(DialogEngine *e, Dialog *d)
     r.messages = d->messages;
     r.retransmissions = d->retransmissions;
     r.replaced_by_call_id = d->replaced_by;
-    r.n_related = d->related->len;
-    r.related_call_ids = (const char *const *)d->related->pdata;
+    r.n_related = d->related ? d->related->len : 0;
+    r.related_call_ids = d->related ? (const char *const *)d->related->pdata : NULL;
     if (e->sink.dialog)
         e->sink.dialog(e->sink.user, &r);
     call_update_queue(e, d->call);
@@ -1910,15 +1935,19 @@ call_destroy(DialogEngine *e, Call *c, DialogEndReason why)
         transfer_free(t);
     }
     for (guint i = 0; i < c->dialogs->len; i++)
-        dialog_free(g_ptr_array_index(c->dialogs, i));
-    g_ptr_array_free(c->dialogs, TRUE);
-    g_ptr_array_free(c->transfers, TRUE);
+        dialog_free(e, g_ptr_array_index(c->dialogs, i));
     g_queue_unlink(c->queue ? &e->ended : &e->active, &c->lru_link);
-    CallKey k = { c->call_id, c->call_id_len };
-    g_hash_table_remove(e->calls, &k);
+    g_hash_table_remove(e->calls, &c->key);
     g_free(c->call_id);
-    g_free(c->call_id_text);
-    g_free(c);
+    if (e->free_calls->len < POOL_MAX && c->dialogs->len <= 8 && c->transfers->len <= 8) {
+        g_ptr_array_set_size(c->dialogs, 0);
+        g_ptr_array_set_size(c->transfers, 0);
+        g_ptr_array_add(e->free_calls, c);
+    } else {
+        g_ptr_array_free(c->dialogs, TRUE);
+        g_ptr_array_free(c->transfers, TRUE);
+        g_free(c);
+    }
     e->stats.calls_open--;
 }
 
@@ -1982,7 +2011,9 @@ dialog_engine_new(const DialogSink *sink, const AnomalySink *anomalies, const Di
         e->anomalies = *anomalies;
     if (cfg)
         e->cfg = *cfg;
-    e->calls = g_hash_table_new_full(call_key_hash, call_key_equal, g_free, NULL);
+    e->calls = g_hash_table_new(call_key_hash, call_key_equal);
+    e->free_calls = g_ptr_array_new();
+    e->free_dialogs = g_ptr_array_new();
     e->pending = g_ptr_array_new();
     g_queue_init(&e->active);
     g_queue_init(&e->ended);
@@ -2018,5 +2049,14 @@ dialog_engine_free(DialogEngine *e)
     g_ptr_array_free(all, TRUE);
     g_hash_table_destroy(e->calls);
     g_ptr_array_free(e->pending, TRUE);
+    for (guint i = 0; i < e->free_calls->len; i++) {
+        Call *c = g_ptr_array_index(e->free_calls, i);
+        g_ptr_array_free(c->dialogs, TRUE);
+        g_ptr_array_free(c->transfers, TRUE);
+        g_free(c);
+    }
+    g_ptr_array_free(e->free_calls, TRUE);
+    g_ptr_array_set_free_func(e->free_dialogs, g_free);
+    g_ptr_array_free(e->free_dialogs, TRUE);
     g_free(e);
 }
