@@ -676,6 +676,8 @@ pending_remove(DialogEngine *e, Call *c)
 static void
 mark_pending(DialogEngine *e, Call *c)
 {
+    if (c->pending && c->check_at == 0)
+        return; /* already due */
     c->check_at = 0;
     if (!c->pending) {
         c->pending = true;
@@ -1372,21 +1374,19 @@ static bool
 dedupe(Call *c, const SipMessage *m, const SipMeta *meta, SipStr ftag, SipStr ttag,
        const SipCSeq *cs, bool *retrans)
 {
-    uint64_t id = UINT64_C(14695981039346656037);
-    uint8_t kind = m->is_request ? 1 : 2;
-    id = fnv64(id, &kind, 1);
+    /* the fixed-size parts in one block; the strings each end with their
+     * length mixed in (fnv64), so "ab"+"c" differs from "a"+"bc" */
+    struct {
+        int64_t rseq;
+        uint32_t seq, status, body_len, kind;
+    } fixed = {
+        m->is_request ? -1 : sip_get_rseq(m), cs->seq, m->is_request ? 0 : m->status, m->body.len,
+        m->is_request ? 1 : 2,
+    };
+    uint64_t id = fnv64(UINT64_C(14695981039346656037), &fixed, sizeof fixed);
     id = fnv64(id, ftag.p, ftag.len);
-    id = fnv64(id, "\0", 1);
     id = fnv64(id, ttag.p, ttag.len);
-    id = fnv64(id, "\0", 1);
-    id = fnv64(id, &cs->seq, sizeof cs->seq);
     id = fnv64(id, cs->method_text.p, cs->method_text.len);
-    unsigned st = m->is_request ? 0 : m->status;
-    id = fnv64(id, &st, sizeof st);
-    long long rseq = m->is_request ? -1 : sip_get_rseq(m);
-    id = fnv64(id, &rseq, sizeof rseq);
-    uint32_t blen = m->body.len;
-    id = fnv64(id, &blen, sizeof blen);
     if (m->is_request) {
         /* a different Request-URI is a different request (forked / redirected) */
         id = fnv64(id, m->buf + m->request_uri.off, m->request_uri.len);

@@ -52,6 +52,19 @@ is_lws(unsigned char c)
     return cls[c] & C_LWS;
 }
 
+/* The end of the run of class `bit` (one C_ bit) from i, four bytes a step:
+ * parameter names and values (tags, branches) are 10 to 40 characters. */
+static inline size_t
+scan_class(const char *p, size_t i, size_t n, unsigned bit)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    while (i + 4 <= n && (cls[u[i]] & cls[u[i + 1]] & cls[u[i + 2]] & cls[u[i + 3]] & bit))
+        i += 4;
+    while (i < n && (cls[u[i]] & bit))
+        i++;
+    return i;
+}
+
 static inline bool
 is_digit(unsigned char c)
 {
@@ -204,8 +217,7 @@ params_scan(SipStr params, ParamWant *want, size_t n_want)
         while (i < n && is_lws((unsigned char)p[i]))
             i++;
         size_t ns = i;
-        while (i < n && cls[(unsigned char)p[i]] & C_TOKEN)
-            i++;
+        i = scan_class(p, i, n, C_TOKEN);
         size_t ne = i;
         if (ne == ns)
             ok = false;
@@ -228,8 +240,7 @@ params_scan(SipStr params, ParamWant *want, size_t n_want)
                     i++;
                 }
             } else {
-                while (i < n && (cls[(unsigned char)p[i]] & C_PVAL))
-                    i++;
+                i = scan_class(p, i, n, C_PVAL);
             }
             ve = i;
             if (ve == vs)
@@ -430,9 +441,17 @@ sip_get_contact(const SipMessage *m, SipNameAddr *contact)
 bool
 sip_get_cseq(const SipMessage *m, SipCSeq *cseq)
 {
+    if (m->cseq_state == 1) {
+        cseq->seq = m->cseq_seq;
+        cseq->method = m->cseq_method;
+        cseq->method_text = sip_span_str(m, m->cseq_method_text);
+        return true;
+    }
     cseq->seq = 0;
     cseq->method = SIP_METHOD_UNKNOWN;
     cseq->method_text = str_empty();
+    if (m->cseq_state == 2)
+        return false;
     const SipHeader *h = sip_message_header(m, SIP_HDR_CSEQ);
     if (h == NULL)
         return false;

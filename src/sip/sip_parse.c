@@ -509,7 +509,14 @@ validate(SipMessage *m)
 
     if (m->count[SIP_HDR_CSEQ]) {
         SipCSeq cs;
-        if (!sip_get_cseq(m, &cs))
+        bool ok = sip_get_cseq(m, &cs);
+        m->cseq_state = ok ? 1 : 2;
+        if (ok) {
+            m->cseq_seq = cs.seq;
+            m->cseq_method = cs.method;
+            m->cseq_method_text = span((size_t)(cs.method_text.p - m->buf), cs.method_text.len);
+        }
+        if (!ok)
             add_anomaly(m, SS_ANOMALY_SIP_BAD_CSEQ);
         else if (m->is_request && !(cs.method_text.len == m->method_text.len &&
                                     memcmp(cs.method_text.p, m->buf + m->method_text.off, cs.method_text.len) == 0))
@@ -600,6 +607,7 @@ sip_message_parse(SipMessage *m, const char *buf, size_t len)
     m->extra_bytes = 0;
     m->n_anomalies = 0;
     m->na_state[0] = m->na_state[1] = 0;
+    m->cseq_state = 0;
     /* spans are 32-bit; SS_SIP_MAX_MESSAGE is far below */
     if (buf == NULL || len == 0 || len > UINT32_MAX)
         return SIP_PARSE_INVALID;

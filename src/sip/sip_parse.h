@@ -132,6 +132,11 @@ typedef struct {
      * them again (0 not parsed, 1 usable, 2 unusable); index 0 From, 1 To */
     uint8_t na_state[2];
     SipNameAddr na_cache[2];
+    /* CSeq likewise (0 not parsed, 1 usable, 2 unusable) */
+    uint8_t cseq_state;
+    uint32_t cseq_seq;
+    SipMethod cseq_method;
+    SipSpan cseq_method_text;
 
     /* each anomaly seen, once, in order of discovery (first SIP_MAX_ANOMALIES) */
     unsigned n_anomalies;
