@@ -54,8 +54,13 @@ typedef struct {
 
 struct PcapFile {
     char *path;
-    FILE *fp;
-    char *iobuf;
+    int fd;
+    /* the input window: bytes [io_pos, io_len) of io are read and not yet
+     * consumed; a classic pcap record is handed out in place from it */
+    uint8_t *io;
+    size_t io_cap, io_pos, io_len;
+    bool io_eof;
+    int io_errno; /* a read error, reported once the window is used up */
     uint64_t size;
     uint64_t offset;
     bool pcapng;
@@ -168,24 +173,81 @@ static CaptureResult G_GNUC_PRINTF(4, 5)
     return CAPTURE_ERROR;
 }
 
-/* Reads exactly n bytes. CAPTURE_PACKET when all were read; CAPTURE_END
- * when end_ok and the file ended before the first byte (a clean end between
- * records); otherwise CAPTURE_ERROR (truncated or I/O). */
-static CaptureResult
-read_exact(PcapFile *f, void *dst, size_t n, uint64_t rec_off, const char *what, bool end_ok,
-           GError **err)
+/* Makes n bytes available in the window if the input has them: moves what
+ * is left to the front, grows the window for a record bigger than it, and
+ * reads (one read() per call, up to the window's size). Returns how many
+ * are available, fewer than n only at the end of input or on an error. */
+static size_t
+io_fill(PcapFile *f, size_t n)
 {
-    size_t got = n ? fread(dst, 1, n, f->fp) : 0;
-    f->offset += got;
-    if (got == n)
+    size_t avail = f->io_len - f->io_pos;
+    if (avail >= n || f->io_eof)
+        return avail;
+    if (f->io_pos) {
+        memmove(f->io, f->io + f->io_pos, avail);
+        f->io_pos = 0;
+        f->io_len = avail;
+    }
+    if (n > f->io_cap) {
+        size_t cap = f->io_cap;
+        while (cap < n)
+            cap *= 2;
+        f->io = g_realloc(f->io, cap);
+        f->io_cap = cap;
+    }
+    while (f->io_len < n) {
+        ssize_t got = read(f->fd, f->io + f->io_len, f->io_cap - f->io_len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            if (got < 0)
+                f->io_errno = errno;
+            f->io_eof = true;
+            break;
+        }
+        f->io_len += (size_t)got;
+    }
+    return f->io_len - f->io_pos;
+}
+
+/* Takes exactly n bytes from the input: *view points at them in the window
+ * (valid until the next read). CAPTURE_PACKET when all were there;
+ * CAPTURE_END when end_ok and the input ended before the first byte (a
+ * clean end between records); otherwise CAPTURE_ERROR (truncated or I/O). */
+static CaptureResult
+read_view(PcapFile *f, const uint8_t **view, size_t n, uint64_t rec_off, const char *what, bool end_ok,
+          GError **err)
+{
+    size_t avail = io_fill(f, n);
+    if (avail >= n) {
+        *view = f->io + f->io_pos;
+        f->io_pos += n;
+        f->offset += n;
         return CAPTURE_PACKET;
-    if (ferror(f->fp))
+    }
+    f->io_pos += avail;
+    f->offset += avail;
+    if (f->io_errno) {
+        errno = f->io_errno;
         return fail_io(f, err);
-    if (got == 0 && end_ok) {
+    }
+    if (avail == 0 && end_ok) {
         f->done = true;
         return CAPTURE_END;
     }
     return fail_truncated(f, rec_off, what, err);
+}
+
+/* read_view(), copied into dst. */
+static CaptureResult
+read_exact(PcapFile *f, void *dst, size_t n, uint64_t rec_off, const char *what, bool end_ok,
+           GError **err)
+{
+    const uint8_t *v;
+    CaptureResult r = read_view(f, &v, n, rec_off, what, end_ok, err);
+    if (r == CAPTURE_PACKET && n)
+        memcpy(dst, v, n);
+    return r;
 }
 
 static SsTime
@@ -224,10 +286,10 @@ pcap_open_classic(PcapFile *f, const uint8_t magic[4], GError **err)
 static CaptureResult
 pcap_next_classic(PcapFile *f, SsPacket *pkt, GError **err)
 {
-    uint8_t rec[PCAP_MODIFIED_RECORD_LEN];
+    const uint8_t *rec, *data;
     size_t rlen = f->modified ? PCAP_MODIFIED_RECORD_LEN : PCAP_RECORD_LEN;
     uint64_t rec_off = f->offset;
-    CaptureResult r = read_exact(f, rec, rlen, rec_off, "record header", true, err);
+    CaptureResult r = read_view(f, &rec, rlen, rec_off, "record header", true, err);
     if (r != CAPTURE_PACKET)
         return r;
     uint32_t sec = get_u32(rec, f->le);
@@ -237,15 +299,15 @@ pcap_next_classic(PcapFile *f, SsPacket *pkt, GError **err)
     if (caplen > SS_PCAP_MAX_RECORD)
         return fail_corrupt(f, rec_off, err, "captured length %" PRIu32 " over the %u MiB limit",
                             caplen, SS_PCAP_MAX_RECORD >> 20);
-    ensure_buf(f, MAX(caplen, 1)); /* data is never NULL, even when empty */
-    r = read_exact(f, f->buf, caplen, rec_off, "packet data", false, err);
+    /* in place: no copy (data is never NULL, even when empty) */
+    r = read_view(f, &data, caplen, rec_off, "packet data", false, err);
     if (r != CAPTURE_PACKET)
         return r;
     pkt->ts = ns_from_sec(sec, f->nsec ? frac : (uint64_t)frac * SS_NSEC_PER_USEC);
     pkt->linktype = f->linktype;
     pkt->caplen = caplen;
     pkt->origlen = origlen;
-    pkt->data = f->buf;
+    pkt->data = data;
     return CAPTURE_PACKET;
 }
 
@@ -580,29 +642,25 @@ pcap_file_open(const char *path, GError **err)
         close(fd);
         return NULL;
     }
-    /* stdin is read through our own FILE on a dup of fd 0, so the 1 MiB
-     * buffer is ours to free and the process's stdin stays untouched. */
-    FILE *fp = fdopen(fd, "rb");
-    if (!fp) {
-        int e = errno;
-        close(fd);
-        g_set_error(err, SS_CAPTURE_ERROR, SS_CAPTURE_ERROR_IO, "%s: %s", path, g_strerror(e));
-        return NULL;
-    }
-
+    /* stdin is read on a dup of fd 0: the process's stdin stays untouched */
     g_autoptr(PcapFile) f = g_new0(PcapFile, 1);
     f->path = g_strdup(is_stdin ? "stdin" : path);
-    f->fp = fp;
-    f->iobuf = g_malloc(PCAP_IO_BUFFER);
-    setvbuf(fp, f->iobuf, _IOFBF, PCAP_IO_BUFFER);
+    f->fd = fd;
+    f->io_cap = PCAP_IO_BUFFER;
+    f->io = g_malloc(f->io_cap);
     f->size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
     f->first_linktype = -1;
+    if (f->size)
+        posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 
     uint8_t magic[4];
-    size_t got = fread(magic, 1, 4, fp);
+    size_t got = MIN(io_fill(f, 4), 4);
+    memcpy(magic, f->io, got);
+    f->io_pos = got;
     f->offset = got;
     if (got < 4) {
-        if (ferror(fp)) {
+        if (f->io_errno) {
+            errno = f->io_errno;
             fail_io(f, err);
         } else if (got == 0) {
             g_set_error(err, SS_CAPTURE_ERROR, SS_CAPTURE_ERROR_NOT_CAPTURE, "%s: empty file",
@@ -679,13 +737,13 @@ pcap_file_close(PcapFile *f)
 {
     if (!f)
         return;
-    if (f->fp)
-        fclose(f->fp);
+    if (f->fd >= 0)
+        close(f->fd);
     if (f->ifaces)
         g_array_unref(f->ifaces);
     if (f->deferred)
         g_error_free(f->deferred);
-    g_free(f->iobuf);
+    g_free(f->io);
     g_free(f->buf);
     g_free(f->path);
     g_free(f);

@@ -5,8 +5,9 @@
  * a clean end in a way we can report precisely. This reader handles pcap
  * (both byte orders, micro- and nanosecond, the modified/Kuznetzov variant)
  * and pcapng (SHB of either byte order, several sections, IDBs with their
- * own link type and if_tsresol, EPB/SPB/obsolete PB), reading through a
- * buffered stdio stream so stdin works.
+ * own link type and if_tsresol, EPB/SPB/obsolete PB), reading with read()
+ * into one window (so stdin and pipes work) and handing classic pcap
+ * records out in place, without a copy.
  *
  * Hostile input: a record or block longer than SS_PCAP_MAX_RECORD, or whose
  * lengths disagree, is reported as SS_CAPTURE_ERROR_NOT_CAPTURE ("corrupt

@@ -30,6 +30,7 @@ typedef enum { HS_UNKNOWN = 0, HS_NO, HS_YES } HoldState;
 
 #define OTHER(p) ((Party)(1 - (p)))
 #define MAX_PENDING_OFFERS 4
+G_STATIC_ASSERT(MAX_PENDING_OFFERS <= 8); /* Dialog.offers_used is 8 bits */
 #define FP_RING 64
 
 typedef struct Call Call;
@@ -96,6 +97,7 @@ struct Transfer {
 
 struct Dialog {
     Call *call;
+    uint8_t offers_used;   /* bit i: offers[i].used (read without touching offers) */
     char *from_tag;        /* caller */
     char *to_tag;          /* callee; NULL while trying */
     char *from_uri, *to_uri, *from_display, *to_display;
@@ -149,8 +151,6 @@ struct Call {
     char *call_id_text;    /* display form: NUL bytes shown as '?' */
     GPtrArray *dialogs;    /* Dialog*, creation order */
     GPtrArray *transfers;  /* Transfer*, creation order */
-    Fingerprint ring[FP_RING];
-    unsigned ring_n, ring_pos;
     SsTime first, last;
     GList lru_link;
     int queue;             /* 0 active, 1 ended */
@@ -159,6 +159,10 @@ struct Call {
     SsTime check_at;       /* nothing pending is due before then */
     unsigned messages;
     uint64_t seq;          /* creation order */
+    /* last: the fields above are the ones every message and expiry pass
+     * reads, and share cache lines */
+    unsigned ring_n, ring_pos;
+    Fingerprint ring[FP_RING];
 };
 
 /* Freed calls and dialogs are kept for reuse, up to this many each: both
@@ -540,7 +544,7 @@ emit_dialog(DialogEngine *e, Dialog *d)
         return;
     d->reported = true;
     /* pending offers of an ended dialog end with it */
-    for (unsigned i = 0; i < MAX_PENDING_OFFERS; i++)
+    for (unsigned i = 0; d->offers_used && i < MAX_PENDING_OFFERS; i++)
         if (d->offers[i].used)
             finalize_offer(e, d, &d->offers[i], OFFER_RESULT_PENDING);
     SsTime end = d->ended ? d->end : d->last;
@@ -745,13 +749,24 @@ hold_transition(DialogEngine *e, Dialog *d, Party who, const SdpSummary *sdp, Of
         e->sink.flow(e->sink.user, &f);
 }
 
+static void
+offer_set_used(Dialog *d, PendingOffer *po, bool on)
+{
+    unsigned bit = 1u << (unsigned)(po - d->offers);
+    po->used = on;
+    if (on)
+        d->offers_used |= (uint8_t)bit;
+    else
+        d->offers_used &= (uint8_t)~bit;
+}
+
 /* The offer/answer exchange of po is over (or given up). */
 static void
 finalize_offer(DialogEngine *e, Dialog *d, PendingOffer *po, OfferResult r)
 {
     if (!po->used)
         return;
-    po->used = false;
+    offer_set_used(d, po, false);
     if (r == OFFER_RESULT_ACCEPTED && po->have_answer && !oa_answer_valid(&po->offer, &po->answer)) {
         r = OFFER_RESULT_ANSWER_MISMATCH;
         report(e, SS_ANOMALY_OA_ANSWER_MISMATCH, d->call->call_id_text);
@@ -794,7 +809,7 @@ offer_slot(DialogEngine *e, Dialog *d)
 static PendingOffer *
 offer_find(Dialog *d, Party offerer, SipMethod method, uint32_t cseq, int in_response)
 {
-    for (unsigned i = 0; i < MAX_PENDING_OFFERS; i++) {
+    for (unsigned i = 0; d->offers_used && i < MAX_PENDING_OFFERS; i++) {
         PendingOffer *po = &d->offers[i];
         if (po->used && po->offerer == offerer && po->cseq == cseq && po->method == method &&
             (in_response < 0 || po->in_response == (bool)in_response))
@@ -934,7 +949,7 @@ handle_sdp(DialogEngine *e, Dialog *d, const SipMessage *m, const SipMeta *meta,
         for (unsigned i = 0; i < MAX_PENDING_OFFERS; i++) {
             PendingOffer *po = &d->offers[i];
             if (po->used && po->offerer == sender && po->challenged)
-                po->used = false;
+                offer_set_used(d, po, false);
         }
         /* RFC 3264 §4: an offer while the other party's is unanswered is glare
          * (one of them normally gets 491). */
@@ -948,7 +963,7 @@ handle_sdp(DialogEngine *e, Dialog *d, const SipMessage *m, const SipMeta *meta,
         }
         PendingOffer *po = offer_slot(e, d);
         memset(po, 0, sizeof *po);
-        po->used = true;
+        offer_set_used(d, po, true);
         po->offerer = sender;
         po->method = meth;
         po->cseq = cs->seq;
@@ -985,7 +1000,7 @@ handle_sdp(DialogEngine *e, Dialog *d, const SipMessage *m, const SipMeta *meta,
         return SDP_ROLE_OFFER; /* the 2xx repeats the offer of a reliable 1xx */
     po = offer_slot(e, d);
     memset(po, 0, sizeof *po);
-    po->used = true;
+    offer_set_used(d, po, true);
     po->offerer = sender;
     po->method = SIP_METHOD_INVITE;
     po->cseq = cs->seq;
@@ -1853,9 +1868,9 @@ call_check_pending(DialogEngine *e, Call *c, SsTime now, bool all)
                 LEFT_UNTIL(d->challenge_deadline);
             }
         }
-        for (unsigned k = 0; k < MAX_PENDING_OFFERS; k++) {
+        for (unsigned k = 0; d->offers_used && k < MAX_PENDING_OFFERS; k++) {
             PendingOffer *po = &d->offers[k];
-            if (!po->used)
+            if (!(d->offers_used & (1u << k)))
                 continue;
             if (all || now >= po->deadline)
                 finalize_offer(e, d, po,
