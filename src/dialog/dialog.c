@@ -1643,6 +1643,7 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
                         d->state = DIALOG_STATE_TRYING;
                         d->start = sib->start;
                         memcpy(d->offers, sib->offers, sizeof d->offers);
+                        d->offers_used = sib->offers_used;
                     }
                 }
             }
