@@ -431,40 +431,44 @@ json_write(JsonWriter *jw)
 }
 
 static void
-json_endpoint(JsonBuf *jb, const char *key, const Endpoint *e)
+json_endpoint(JsonBuf *jb, const char *key, const char *addr, uint16_t port)
 {
-    char a[ENDPOINT_ADDR_LEN];
-    if (e->family != 4 && e->family != 6)
-        return;
     jb_obj(jb, key);
-    jb_str(jb, "ip", endpoint_addr_str(e, a));
-    jb_u64(jb, "port", e->port);
+    jb_str(jb, "ip", addr);
+    jb_u64(jb, "port", port);
     jb_end(jb);
 }
 
-/* source, destination, network and related.ip, in that order. */
+/* source, destination, network and related.ip, in that order (each address
+ * formatted once). */
 static void
 json_net(JsonBuf *jb, const Endpoint *src, const Endpoint *dst, SsTransport t)
 {
     char a[ENDPOINT_ADDR_LEN], b[ENDPOINT_ADDR_LEN];
-    json_endpoint(jb, "source", src);
-    json_endpoint(jb, "destination", dst);
+    bool has_src = src->family == 4 || src->family == 6;
+    bool has_dst = dst->family == 4 || dst->family == 6;
+    if (has_src) {
+        endpoint_addr_str(src, a);
+        json_endpoint(jb, "source", a, src->port);
+    }
+    if (has_dst) {
+        endpoint_addr_str(dst, b);
+        json_endpoint(jb, "destination", b, dst->port);
+    }
     jb_obj(jb, "network");
     jb_str(jb, "transport", ss_transport_name(t));
-    if (src->family == 4 || src->family == 6)
+    if (has_src)
         jb_str(jb, "type", src->family == 4 ? "ipv4" : "ipv6");
     jb_end(jb);
 
-    bool has_src = src->family == 4 || src->family == 6;
-    bool has_dst = dst->family == 4 || dst->family == 6;
     if (!has_src && !has_dst)
         return;
     jb_obj(jb, "related");
     jb_arr(jb, "ip");
     if (has_src)
-        jb_str(jb, NULL, endpoint_addr_str(src, a));
+        jb_str(jb, NULL, a);
     if (has_dst && !(has_src && endpoint_addr_equal(src, dst)))
-        jb_str(jb, NULL, endpoint_addr_str(dst, b));
+        jb_str(jb, NULL, b);
     jb_arr_end(jb);
     jb_end(jb);
 }

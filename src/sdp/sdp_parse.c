@@ -39,36 +39,37 @@ sdp_add_anomaly(SdpSession *s, SsAnomaly a)
         s->anomalies[s->n_anomalies++] = a;
 }
 
-static bool
+static inline __attribute__((always_inline)) bool
 sdp_str_eq(SdpStr s, const char *lit)
 {
     size_t n = strlen(lit);
     return s.len == n && memcmp(s.p, lit, n) == 0;
 }
 
-static bool
+static inline bool
 sdp_is_ws(char c)
 {
-    return c == ' ' || c == '\t';
+    /* most bytes are above ' ': one compare for them */
+    return (unsigned char)c <= ' ' && (c == ' ' || c == '\t');
 }
 
 /* Splits the next whitespace-separated word off *rest. RFC 8866 §9 uses a
  * single SP between fields; runs of SP/HTAB are tolerated. */
-static bool
+static inline bool
 sdp_next_word(SdpStr *rest, SdpStr *word)
 {
-    size_t i = 0;
-    while (i < rest->len && sdp_is_ws(rest->p[i]))
-        i++;
-    size_t start = i;
-    while (i < rest->len && !sdp_is_ws(rest->p[i]))
-        i++;
-    if (i == start)
+    const char *p = rest->p, *e = p + rest->len;
+    while (p < e && sdp_is_ws(*p))
+        p++;
+    const char *start = p;
+    while (p < e && !sdp_is_ws(*p))
+        p++;
+    if (p == start)
         return false;
-    word->p = rest->p + start;
-    word->len = i - start;
-    rest->p += i;
-    rest->len -= i;
+    word->p = start;
+    word->len = (size_t)(p - start);
+    rest->p = p;
+    rest->len = (size_t)(e - p);
     return true;
 }
 
@@ -95,7 +96,8 @@ sdp_parse_u64(SdpStr s, uint64_t *out)
         if (c < '0' || c > '9')
             return false;
         unsigned d = (unsigned)(c - '0');
-        if (v > (UINT64_MAX - d) / 10)
+        /* UINT64_MAX is 1844674407370955161 * 10 + 5 */
+        if (v >= UINT64_C(1844674407370955161) && (v > UINT64_C(1844674407370955161) || d > 5))
             return false;
         v = v * 10 + d;
     }
@@ -338,7 +340,8 @@ sdp_parse(const char *text, size_t len, SdpSession *out)
         pos += llen + (nl ? 1 : 0);
         /* CRLF or LF line ends (RFC 8866 §5 allows both on receipt);
          * trailing whitespace tolerated */
-        while (llen > 0 && (line[llen - 1] == '\r' || sdp_is_ws(line[llen - 1])))
+        while (llen > 0 && (unsigned char)line[llen - 1] <= ' ' &&
+               (line[llen - 1] == '\r' || sdp_is_ws(line[llen - 1])))
             llen--;
         if (llen == 0)
             continue;

@@ -283,6 +283,9 @@ has_scheme(SipStr uri)
     size_t i = 0;
     if (uri.len == 0 || (uri.p[0] | 0x20) < 'a' || (uri.p[0] | 0x20) > 'z')
         return false;
+    /* the usual one first */
+    if (uri.len > 4 && memcmp(uri.p, "sip:", 4) == 0)
+        return true;
     while (i < uri.len && (cls[(unsigned char)uri.p[i]] & C_SCHEME))
         i++;
     return i < uri.len && uri.p[i] == ':';

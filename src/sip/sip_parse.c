@@ -229,7 +229,8 @@ span(size_t off, size_t len)
     return s;
 }
 
-static bool
+/* inline: lit is a literal everywhere, so strlen() folds */
+static inline __attribute__((always_inline)) bool
 ieq_n(const char *p, size_t n, const char *lit)
 {
     size_t l = strlen(lit);
