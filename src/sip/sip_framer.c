@@ -27,12 +27,19 @@
 
 /* RFC 3261 §25.1: token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" /
  * "+" / "`" / "'" / "~") */
-static bool
+#define TK(c) \
+    ((((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') || ((c) >= '0' && (c) <= '9') || \
+      (c) == '-' || (c) == '.' || (c) == '!' || (c) == '%' || (c) == '*' || (c) == '_' || (c) == '+' || \
+      (c) == '`' || (c) == '\'' || (c) == '~') ? 1 : 0)
+#define TK4(c) TK(c), TK((c) + 1), TK((c) + 2), TK((c) + 3)
+#define TK16(c) TK4(c), TK4((c) + 4), TK4((c) + 8), TK4((c) + 12)
+#define TK64(c) TK16(c), TK16((c) + 16), TK16((c) + 32), TK16((c) + 48)
+static const unsigned char token_table[256] = { TK64(0), TK64(64), TK64(128), TK64(192) };
+
+static inline bool
 is_token_char(uint8_t c)
 {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    return c != 0 && strchr("-.!%*_+`'~", c) != NULL;
+    return token_table[c];
 }
 
 static bool
@@ -127,12 +134,24 @@ partial_line_plausible(const uint8_t *buf, size_t len)
     return true;
 }
 
+/* Lines that may be Content-Length ("Content-Length" or "l", any case):
+ * noted by find_header_end() so that the header is scanned once. */
+#define CL_CANDIDATES 8
+typedef struct {
+    size_t at[CL_CANDIDATES];
+    unsigned n;
+    bool overflow; /* more than CL_CANDIDATES: look at every line */
+} ClCandidates;
+
 /* End of the header block: after the first empty line, whatever the line
- * ends (CRLF CRLF, LF LF, or a mix). Returns 0 when not there yet. */
+ * ends (CRLF CRLF, LF LF, or a mix), and the lines that may be
+ * Content-Length on the way. Returns 0 when not there yet. */
 static size_t
-find_header_end(const uint8_t *buf, size_t len)
+find_header_end(const uint8_t *buf, size_t len, ClCandidates *cl)
 {
     const uint8_t *p = buf, *end = buf + len;
+    cl->n = 0;
+    cl->overflow = false;
     while (p < end) {
         const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
         if (!nl)
@@ -142,11 +161,17 @@ find_header_end(const uint8_t *buf, size_t len)
         if (nl + 2 < end && nl[1] == '\r' && nl[2] == '\n')
             return (size_t)(nl + 3 - buf);
         p = nl + 1;
+        if (p < end && ((*p | 0x20) == 'c' || (*p | 0x20) == 'l')) {
+            if (cl->n < CL_CANDIDATES)
+                cl->at[cl->n++] = (size_t)(p - buf);
+            else
+                cl->overflow = true;
+        }
     }
     return 0;
 }
 
-static bool
+static inline __attribute__((always_inline)) bool
 name_is(const uint8_t *p, size_t n, const char *lit)
 {
     size_t l = strlen(lit);
@@ -170,7 +195,7 @@ is_lws(uint8_t c)
  * colon; the value may be folded (LWS, §7.3.1). The first occurrence
  * counts. Returns false when there is none. */
 static bool
-find_content_length(const uint8_t *hdr, size_t len, bool *bad, uint64_t *value)
+find_content_length(const uint8_t *hdr, size_t len, const ClCandidates *cl, bool *bad, uint64_t *value)
 {
     size_t pos = 0;
     /* skip the start line */
@@ -178,7 +203,19 @@ find_content_length(const uint8_t *hdr, size_t len, bool *bad, uint64_t *value)
     if (!nl)
         return false;
     pos = (size_t)(nl - hdr) + 1;
+    unsigned next_cand = 0;
     while (pos < len) {
+        if (!cl->overflow) {
+            /* straight to the next line that may match (a continuation
+             * line starts with SP/HTAB, so it is never one) */
+            if (next_cand == cl->n)
+                break;
+            if (cl->at[next_cand] >= len)
+                break;
+            if (cl->at[next_cand] > pos)
+                pos = cl->at[next_cand];
+            next_cand++;
+        }
         /* one header: the line plus its continuation lines */
         size_t start = pos, end = pos;
         for (;;) {
@@ -189,6 +226,9 @@ find_content_length(const uint8_t *hdr, size_t len, bool *bad, uint64_t *value)
             break;
         }
         pos = end;
+        /* only "Content-Length" and "l" can match: the first letter says */
+        if (lower(hdr[start]) != 'c' && lower(hdr[start]) != 'l')
+            continue;
         size_t i = start;
         while (i < end && is_token_char(hdr[i]))
             i++;
@@ -273,13 +313,14 @@ sip_frame(const uint8_t *buf, size_t len, size_t *consumed, SipFrameInfo *info)
         return SIP_FRAME_JUNK;
     }
 
-    size_t hlen = find_header_end(buf, len);
+    ClCandidates cl;
+    size_t hlen = find_header_end(buf, len, &cl);
     if (hlen == 0)
         return SIP_FRAME_NEED_MORE;
     info->header_len = hlen;
     bool bad = false;
     uint64_t clen = 0;
-    if (!find_content_length(buf, hlen, &bad, &clen))
+    if (!find_content_length(buf, hlen, &cl, &bad, &clen))
         info->no_content_length = true;
     else if (bad)
         info->bad_content_length = true;

@@ -174,6 +174,16 @@ test_frame_content_length_forms(void)
         {"OPTIONS sip:a SIP/2.0\r\nContent-Length: 99999999999999999999\r\n\r\n", 0, false, true},
         /* the first one counts */
         {"OPTIONS sip:a SIP/2.0\r\nl: 1\r\nContent-Length: 2\r\n\r\nX", 1, false, false},
+        /* behind many lines starting with c or l (more than the framer
+         * notes on its first pass) */
+        {"OPTIONS sip:a SIP/2.0\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\nContact: <sip:a>\r\nc1: 1\r\n"
+         "c2: 2\r\nLx: 3\r\nc4: 4\r\nc5: 5\r\nc6: 6\r\nc7: 7\r\nc8: 8\r\nContent-Length: 2\r\n\r\nXY",
+         2, false, false},
+        {"OPTIONS sip:a SIP/2.0\r\nCall-ID: x\r\nContent-Type: a/b\r\nContent-Length: 2\r\n\r\nXY", 2, false,
+         false},
+        /* a folded line that starts with "c" after its SP is a continuation */
+        {"OPTIONS sip:a SIP/2.0\r\nSubject: a\r\n content-length: 9\r\nContent-Length: 1\r\n\r\nX", 1, false,
+         false},
     };
     for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
         const char *m = cases[i].msg;
