@@ -121,13 +121,15 @@ parse_uint(SipStr s, unsigned long long max, unsigned long long *out)
 {
     if (s.len == 0)
         return false;
+    /* v * 10 + d <= max, without a division per digit */
+    const unsigned long long lim = max / 10, rem = max % 10;
     unsigned long long v = 0;
     for (size_t i = 0; i < s.len; i++) {
         unsigned char c = (unsigned char)s.p[i];
         if (!is_digit(c))
             return false;
         unsigned d = c - '0';
-        if (v > (max - d) / 10)
+        if (v > lim || (v == lim && d > rem))
             return false;
         v = v * 10 + d;
     }

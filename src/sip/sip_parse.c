@@ -393,7 +393,7 @@ parse_content_length(const char *p, size_t n)
         if (c < '0' || c > '9')
             return -2;
         int d = c - '0';
-        if (v > (LLONG_MAX - d) / 10)
+        if (v > LLONG_MAX / 10 || (v == LLONG_MAX / 10 && d > LLONG_MAX % 10))
             return -2;
         v = v * 10 + d;
     }
@@ -464,7 +464,8 @@ uint_ok(SipStr v, unsigned long long max)
         unsigned char c = (unsigned char)v.p[i];
         if (c < '0' || c > '9')
             return false;
-        if (x > (max - (unsigned)(c - '0')) / 10)
+        unsigned d = (unsigned)(c - '0');
+        if (x > max / 10 || (x == max / 10 && d > max % 10))
             return false;
         x = x * 10 + (unsigned)(c - '0');
     }
