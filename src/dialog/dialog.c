@@ -313,6 +313,7 @@ static void transfer_free(Transfer *t);
 static void emit_dialog(DialogEngine *e, Dialog *d);
 static void finalize_transfer(DialogEngine *e, Transfer *t);
 static void finalize_offer(DialogEngine *e, Dialog *d, PendingOffer *po, OfferResult r);
+static void mark_pending(DialogEngine *e, Call *c);
 
 static void
 dialog_free(DialogEngine *e, Dialog *d)
@@ -531,7 +532,9 @@ dialog_end(DialogEngine *e, Dialog *d, DialogEndReason why, SsTime ts)
     d->state = DIALOG_STATE_TERMINATED;
     d->end_reason = d->replaced ? DIALOG_END_REPLACED : why;
     d->end = ts;
-    (void)e;
+    /* its record is due end + linger: sooner than what the call waited for */
+    if (d->call->pending)
+        mark_pending(e, d->call);
 }
 
 /* ------------------------------------------------------------------ */
@@ -676,7 +679,9 @@ pending_remove(DialogEngine *e, Call *c)
 }
 
 /* Something of c may now wait for a deadline: look at it in the next expiry
- * pass (which works out when it is due next). */
+ * pass (which works out when it is due next). Every place that adds a
+ * deadline, or moves one earlier, calls this; moving one later needs not
+ * (the call is looked at early, and waits again). */
 static void
 mark_pending(DialogEngine *e, Call *c)
 {
@@ -1505,10 +1510,6 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
     }
     call_touch(e, c, meta->ts);
     c->messages++;
-    /* whatever this message changes, the call's deadlines are looked at
-     * again in the next expiry pass */
-    if (c->pending)
-        mark_pending(e, c);
 
     bool retrans = false;
     if (dedupe(c, m, meta, ftag, ttag, &cs, &retrans)) {
