@@ -389,6 +389,130 @@ test_pcap_stdin(void)
     close(saved);
 }
 
+/* Records of every size up to 70 KB, and one of 1.5 MiB (more than the
+ * reader's 1 MiB window), 3.5 MB in all: records cross the window's end
+ * everywhere and are handed out in place. Read from the file, then through
+ * a pipe written 4093 bytes at a time (short reads). */
+#define BIG_RECORD (1536u * 1024u)
+
+static uint32_t
+rec_len(unsigned i)
+{
+    return i == 40 ? BIG_RECORD : (i * 7919u) % 70000u + 1u;
+}
+
+static uint8_t
+rec_byte(unsigned i, uint32_t k)
+{
+    return (uint8_t)(i * 31u + k * 7u + (k >> 8));
+}
+
+static GByteArray *
+window_capture(unsigned *n_records)
+{
+    Bld b = bld(true);
+    pcap_header(&b, 0xa1b23c4d, 262144, 1);
+    unsigned i = 0;
+    uint8_t *buf = g_malloc(BIG_RECORD);
+    while (b.b->len < 3500000u) {
+        uint32_t n = rec_len(i);
+        for (uint32_t k = 0; k < n; k++)
+            buf[k] = rec_byte(i, k);
+        u32(&b, 1000 + i);
+        u32(&b, i);
+        u32(&b, n);
+        u32(&b, n + 4);
+        bytes(&b, buf, n);
+        i++;
+    }
+    g_free(buf);
+    *n_records = i;
+    return b.b;
+}
+
+static void
+read_window_capture(PcapFile *f, unsigned n_records)
+{
+    for (unsigned i = 0; i < n_records; i++) {
+        SsPacket p;
+        g_autoptr(GError) err = NULL;
+        g_assert_cmpint(pcap_file_next(f, &p, &err), ==, CAPTURE_PACKET);
+        g_assert_no_error(err);
+        uint32_t n = rec_len(i);
+        g_assert_cmpint(p.ts, ==, (SsTime)(1000 + i) * SS_NSEC_PER_SEC + i);
+        g_assert_cmpuint(p.caplen, ==, n);
+        g_assert_cmpuint(p.origlen, ==, n + 4);
+        for (uint32_t k = 0; k < n; k++)
+            if (p.data[k] != rec_byte(i, k))
+                g_error("record %u byte %u differs", i, k);
+    }
+    assert_end(f);
+}
+
+typedef struct {
+    int fd;
+    GByteArray *data;
+} PipeFeed;
+
+static gpointer
+pipe_writer(gpointer user)
+{
+    PipeFeed *pf = user;
+    for (guint off = 0; off < pf->data->len;) {
+        size_t n = MIN(4093u, pf->data->len - off);
+        ssize_t w = write(pf->fd, pf->data->data + off, n);
+        g_assert_cmpint(w, >, 0);
+        off += (guint)w;
+    }
+    close(pf->fd);
+    return NULL;
+}
+
+static void
+test_pcap_window(void)
+{
+    unsigned n;
+    GByteArray *data = window_capture(&n);
+    g_assert_cmpuint(n, >, 41);
+    g_autofree char *path = g_build_filename(tmpdir, "window.pcap", NULL);
+    g_assert_true(g_file_set_contents(path, (const char *)data->data, data->len, NULL));
+    PcapFile *f = open_ok(path);
+    read_window_capture(f, n);
+    g_assert_cmpuint(pcap_file_offset(f), ==, data->len);
+    pcap_file_close(f);
+
+    int fds[2];
+    g_assert_cmpint(pipe(fds), ==, 0);
+    PipeFeed pf = { fds[1], data };
+    GThread *t = g_thread_new("pipe-writer", pipe_writer, &pf);
+    int saved = dup(STDIN_FILENO);
+    g_assert_cmpint(dup2(fds[0], STDIN_FILENO), ==, STDIN_FILENO);
+    close(fds[0]);
+    f = open_ok("-");
+    read_window_capture(f, n);
+    g_assert_cmpuint(pcap_file_offset(f), ==, data->len);
+    pcap_file_close(f);
+    g_thread_join(t);
+    dup2(saved, STDIN_FILENO);
+    close(saved);
+
+    /* cut inside the big record: the same truncation report as ever */
+    g_assert_true(g_file_set_contents(path, (const char *)data->data, 2000000, NULL));
+    f = open_ok(path);
+    for (unsigned i = 0; i < 40; i++) {
+        SsPacket p;
+        g_autoptr(GError) err = NULL;
+        g_assert_cmpint(pcap_file_next(f, &p, &err), ==, CAPTURE_PACKET);
+    }
+    SsPacket p;
+    g_autoptr(GError) err = NULL;
+    g_assert_cmpint(pcap_file_next(f, &p, &err), ==, CAPTURE_ERROR);
+    g_assert_error(err, SS_CAPTURE_ERROR, SS_CAPTURE_ERROR_TRUNCATED);
+    g_assert_nonnull(strstr(err->message, "truncated: file ends at offset 2000000 inside the packet data"));
+    pcap_file_close(f);
+    g_byte_array_unref(data);
+}
+
 /* ---- pcapng ---- */
 
 static void
@@ -758,6 +882,7 @@ main(int argc, char **argv)
     g_test_add_func("/capture/pcap-file/pcap-le-nsec", test_pcap_le_nsec);
     g_test_add_func("/capture/pcap-file/pcap-be-nsec", test_pcap_be_nsec);
     g_test_add_func("/capture/pcap-file/pcap-modified", test_pcap_modified);
+    g_test_add_func("/capture/pcap-file/pcap-window", test_pcap_window);
     g_test_add_func("/capture/pcap-file/pcap-linktype-fcs-bits", test_pcap_linktype_fcs_bits);
     g_test_add_func("/capture/pcap-file/stdin", test_pcap_stdin);
     g_test_add_func("/capture/pcap-file/pcapng-two-idbs", test_pcapng_two_idbs);
