@@ -32,6 +32,7 @@ typedef enum { HS_UNKNOWN = 0, HS_NO, HS_YES } HoldState;
 #define MAX_PENDING_OFFERS 4
 G_STATIC_ASSERT(MAX_PENDING_OFFERS <= 8); /* Dialog.offers_used is 8 bits */
 #define FP_RING 64
+#define DIALOG_ARENA 384
 
 typedef struct Call Call;
 typedef struct Dialog Dialog;
@@ -132,6 +133,10 @@ struct Dialog {
     uint32_t last_invite_cseq[2];
     GPtrArray *related;    /* char* call-ids */
     char *replaced_by;
+    /* the tags, URIs, display names and user agents above live here when
+     * they fit (dialog_strdup), else on the heap */
+    uint16_t arena_used;
+    char arena[DIALOG_ARENA];
 };
 
 typedef struct {
@@ -209,10 +214,41 @@ dup_str(SipStr s)
     return s.p ? dup_view(s.p, s.len) : NULL;
 }
 
+/* A string of d's (NUL bytes shown as '?', as dup_view does), from the
+ * dialog's own arena while it has room: one allocation less per field,
+ * and the strings sit next to the dialog. Freed with dialog_strfree(). */
 static char *
-dup_nonempty(SipStr s)
+dialog_strdup(Dialog *d, const char *p, size_t len)
 {
-    return s.p && s.len ? dup_view(s.p, s.len) : NULL;
+    if (!p)
+        return NULL;
+    if (len >= sizeof d->arena - d->arena_used)
+        return dup_view(p, len);
+    char *s = d->arena + d->arena_used;
+    for (size_t i = 0; i < len; i++)
+        s[i] = p[i] ? p[i] : '?';
+    s[len] = '\0';
+    d->arena_used = (uint16_t)(d->arena_used + len + 1);
+    return s;
+}
+
+static char *
+dialog_str(Dialog *d, SipStr s)
+{
+    return dialog_strdup(d, s.p, s.len);
+}
+
+static char *
+dialog_copy(Dialog *d, const char *s)
+{
+    return s ? dialog_strdup(d, s, strlen(s)) : NULL;
+}
+
+static void
+dialog_strfree(Dialog *d, char *s)
+{
+    if (s && !(s >= d->arena && s < d->arena + sizeof d->arena))
+        g_free(s);
 }
 
 static bool
@@ -318,14 +354,14 @@ static void mark_pending(DialogEngine *e, Call *c);
 static void
 dialog_free(DialogEngine *e, Dialog *d)
 {
-    g_free(d->from_tag);
-    g_free(d->to_tag);
-    g_free(d->from_uri);
-    g_free(d->to_uri);
-    g_free(d->from_display);
-    g_free(d->to_display);
-    g_free(d->caller_ua);
-    g_free(d->callee_ua);
+    dialog_strfree(d, d->from_tag);
+    dialog_strfree(d, d->to_tag);
+    dialog_strfree(d, d->from_uri);
+    dialog_strfree(d, d->to_uri);
+    dialog_strfree(d, d->from_display);
+    dialog_strfree(d, d->to_display);
+    dialog_strfree(d, d->caller_ua);
+    dialog_strfree(d, d->callee_ua);
     g_free(d->replaced_by);
     if (d->related)
         g_ptr_array_free(d->related, TRUE);
@@ -488,12 +524,12 @@ dialog_fill_parties(Dialog *d, const SipMessage *m, const SipMeta *meta, bool fr
     const SipNameAddr *cr = from_is_caller ? (hf ? &from : NULL) : (ht ? &to : NULL);
     const SipNameAddr *ce = from_is_caller ? (ht ? &to : NULL) : (hf ? &from : NULL);
     if (cr) {
-        d->from_uri = dup_str(cr->uri);
-        d->from_display = dup_nonempty(cr->display);
+        d->from_uri = dialog_str(d, cr->uri);
+        d->from_display = cr->display.len ? dialog_str(d, cr->display) : NULL;
     }
     if (ce) {
-        d->to_uri = dup_str(ce->uri);
-        d->to_display = dup_nonempty(ce->display);
+        d->to_uri = dialog_str(d, ce->uri);
+        d->to_display = ce->display.len ? dialog_str(d, ce->display) : NULL;
     }
     /* Endpoints: a request goes caller -> callee when sent by the caller. */
     bool sent_by_caller = m->is_request ? from_is_caller : !from_is_caller;
@@ -510,7 +546,7 @@ dialog_note_ua(Dialog *d, const SipMessage *m, Party sender)
         return;
     SipStr ua;
     if (sip_get_user_agent(m, &ua) && ua.len)
-        *slot = dup_view(ua.p, ua.len);
+        *slot = dialog_str(d, ua);
 }
 
 /* Party that sent a message of this dialog. */
@@ -1560,8 +1596,8 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
                 /* seen from the middle of the call */
                 d = dialog_new(e, c, meta->ts);
                 if (d) {
-                    d->from_tag = dup_str(ftag);
-                    d->to_tag = dup_str(ttag);
+                    d->from_tag = dialog_str(d, ftag);
+                    d->to_tag = dialog_str(d, ttag);
                     d->method = SIP_METHOD_INVITE;
                     d->state = DIALOG_STATE_CONFIRMED;
                     d->seen_midcall = true;
@@ -1581,7 +1617,7 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
             if (!d) {
                 d = dialog_new(e, c, meta->ts);
                 if (d) {
-                    d->from_tag = dup_str(ftag);
+                    d->from_tag = dialog_str(d, ftag);
                     d->method = m->method;
                     d->state = DIALOG_STATE_TRYING;
                     d->initial_cseq = cs.seq;
@@ -1595,7 +1631,7 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
                 d->challenged = false;
                 d->initial_done = false;
                 if (d->state < DIALOG_STATE_CONFIRMED) {
-                    g_free(d->to_tag);
+                    dialog_strfree(d, d->to_tag);
                     d->to_tag = NULL;
                     d->state = DIALOG_STATE_TRYING;
                     d->final_status = 0;
@@ -1613,7 +1649,7 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
         if (!d && (cs.method == SIP_METHOD_INVITE || cs.method == SIP_METHOD_REFER)) {
             Dialog *tr = dialog_find_trying(c, ftag, cs.method);
             if (tr && has_ttag) {
-                tr->to_tag = dup_str(ttag); /* the first response with a to-tag */
+                tr->to_tag = dialog_str(tr, ttag); /* the first response with a to-tag */
                 d = tr;
             } else if (tr) {
                 d = tr;
@@ -1629,13 +1665,13 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
                     /* forking (RFC 3261 §12.1.2, §13.2.2.4): another early dialog */
                     d = dialog_new(e, c, meta->ts);
                     if (d) {
-                        d->from_tag = g_strdup(sib->from_tag);
-                        d->to_tag = dup_str(ttag);
-                        d->from_uri = g_strdup(sib->from_uri);
-                        d->to_uri = g_strdup(sib->to_uri);
-                        d->from_display = g_strdup(sib->from_display);
-                        d->to_display = g_strdup(sib->to_display);
-                        d->caller_ua = g_strdup(sib->caller_ua);
+                        d->from_tag = dialog_copy(d, sib->from_tag);
+                        d->to_tag = dialog_str(d, ttag);
+                        d->from_uri = dialog_copy(d, sib->from_uri);
+                        d->to_uri = dialog_copy(d, sib->to_uri);
+                        d->from_display = dialog_copy(d, sib->from_display);
+                        d->to_display = dialog_copy(d, sib->to_display);
+                        d->caller_ua = dialog_copy(d, sib->caller_ua);
                         d->caller = sib->caller;
                         d->callee = sib->callee;
                         d->transport = sib->transport;
@@ -1657,8 +1693,8 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
             report(e, SS_ANOMALY_DIALOG_ORPHAN_RESPONSE, c->call_id_text);
             d = dialog_new(e, c, meta->ts);
             if (d) {
-                d->from_tag = dup_str(ftag);
-                d->to_tag = dup_str(ttag);
+                d->from_tag = dialog_str(d, ftag);
+                d->to_tag = dialog_str(d, ttag);
                 d->method = cs.method == SIP_METHOD_REFER ? SIP_METHOD_REFER : SIP_METHOD_INVITE;
                 d->seen_midcall = true;
                 d->holding[0] = d->holding[1] = HS_UNKNOWN;

@@ -87,6 +87,10 @@ on_dialog(void *user, const DialogRecord *r)
         g_string_append(h->log, " midcall");
     if (r->end_reason == DIALOG_END_BYE || r->end_reason == DIALOG_END_CANCEL)
         g_string_append_printf(h->log, " by=%s", r->ended_by_caller ? "caller" : "callee");
+    if (h->parties)
+        g_string_append_printf(h->log, " from=%s to=%s ua=%s|%s", r->from_uri ? r->from_uri : "-",
+                               r->to_uri ? r->to_uri : "-", r->caller_user_agent ? r->caller_user_agent : "-",
+                               r->callee_user_agent ? r->callee_user_agent : "-");
     g_string_append(h->log, "\n");
 }
 

@@ -14,6 +14,7 @@ typedef struct {
     SsTime t;           /* capture time of the next message */
     SipMessage *msg;
     GPtrArray *bufs;
+    bool parties;       /* also log each dialog record's URIs and user agents */
 } Harness;
 
 typedef struct {

@@ -601,6 +601,51 @@ test_expiry_deadlines(void)
     h_free(&h);
 }
 
+/* Tags, URIs and user agents longer than the room a dialog keeps for its
+ * strings (the rest go to the heap) come out whole; and short ones of a
+ * second call on the same engine are not disturbed. */
+static void
+test_long_party_strings(void)
+{
+    Harness h;
+    h_init(&h);
+    h.parties = true;
+    GString *user = g_string_new(NULL), *tag = g_string_new(NULL), *ua = g_string_new(NULL);
+    for (int i = 0; i < 200; i++)
+        g_string_append_c(user, (char)('a' + i % 26));
+    for (int i = 0; i < 150; i++)
+        g_string_append_c(tag, (char)('0' + i % 10));
+    for (int i = 0; i < 150; i++)
+        g_string_append_c(ua, (char)('A' + i % 26));
+    g_autofree char *caller = g_strdup_printf("%s@a.example", user->str);
+    g_autofree char *ua_hdr = g_strdup_printf("User-Agent: %s\n", ua->str);
+    g_autofree char *server_hdr = g_strdup_printf("User-Agent: S-%s\n", ua->str);
+    Dlg d = std_dlg();
+    d.caller = caller;
+    d.caller_tag = tag->str;
+    d.callee_tag = NULL;
+    h_req(&h, &d, true, "INVITE", 1, ua_hdr, h_sdp(&h, "sendrecv", "10.0.0.1"));
+    d.callee_tag = "b1";
+    h_resp(&h, &d, true, 200, "INVITE", 1, server_hdr, h_sdp(&h, "sendrecv", "10.0.0.2"));
+    h_req(&h, &d, true, "ACK", 1, NULL, NULL);
+    bye(&h, &d, true, 2);
+    Dlg s2 = std_dlg();
+    s2.call_id = "c2@test";
+    h_call(&h, &s2);
+    h_finish(&h);
+    g_autofree char *want = g_strdup_printf(
+        "dialog c1@test %s/b1 terminated bye 200 labels=- holds=0 by=caller from=sip:%s to=sip:bob@b.example "
+        "ua=%s|S-%s\n"
+        "dialog c2@test a1/b1 confirmed end_of_input 200 labels=- holds=0 from=sip:alice@a.example "
+        "to=sip:bob@b.example ua=-|-\n",
+        tag->str, caller, ua->str, ua->str);
+    check(&h, want);
+    g_string_free(user, TRUE);
+    g_string_free(tag, TRUE);
+    g_string_free(ua, TRUE);
+    h_free(&h);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -613,6 +658,7 @@ main(int argc, char **argv)
     g_test_add_func("/dialog/auth-challenge", test_auth_challenge);
     g_test_add_func("/dialog/auth-challenge-abandoned", test_auth_challenge_abandoned);
     g_test_add_func("/dialog/expiry-deadlines", test_expiry_deadlines);
+    g_test_add_func("/dialog/long-party-strings", test_long_party_strings);
     g_test_add_func("/labels/hold/sendonly-resume", test_hold_sendonly_resume);
     g_test_add_func("/labels/hold/inactive", test_hold_inactive);
     g_test_add_func("/labels/hold/null-address", test_hold_null_address);
