@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <glib.h>
 #include <string.h>
+#include "common/scan.h"
 
 /* sdp_parse.c - a single pass over the lines of an SDP body (RFC 8866 §5).
  *
@@ -184,13 +185,13 @@ sdp_parse_connection(SdpSession *s, SdpStr v, SdpConnection *c)
         else if (sdp_str_eq(type, "IP6"))
             n.family = 6;
     }
-    const char *slash = memchr(addr.p, '/', addr.len);
+    const char *slash = ss_find_byte(addr.p, '/', addr.len);
     if (slash) {
         SdpStr suffix = {slash + 1, addr.len - (size_t)(slash - addr.p) - 1};
         uint64_t ttl = 0;
         addr.len = (size_t)(slash - addr.p);
         /* the suffix is /ttl or /ttl/number (IP4) or /number (IP6) */
-        const char *slash2 = memchr(suffix.p, '/', suffix.len);
+        const char *slash2 = ss_find_byte(suffix.p, '/', suffix.len);
         SdpStr first = {suffix.p, slash2 ? (size_t)(slash2 - suffix.p) : suffix.len};
         bool ok = sdp_parse_u64(first, &ttl);
         if (ok && slash2) {
@@ -225,7 +226,7 @@ sdp_parse_media(SdpSession *s, SdpStr v, SdpMedia *m)
         sdp_add_anomaly(s, SS_ANOMALY_SDP_BAD_MEDIA);
         return;
     }
-    const char *slash = memchr(port.p, '/', port.len);
+    const char *slash = ss_find_byte(port.p, '/', port.len);
     SdpStr num = {port.p, slash ? (size_t)(slash - port.p) : port.len};
     uint64_t p = 0, count = 0;
     bool ok = sdp_parse_u64(num, &p) && p <= 65535;
@@ -299,7 +300,7 @@ sdp_parse_attribute(SdpSession *s, SdpStr v, SdpLevel level)
     if (level == SDP_LEVEL_DROPPED)
         return;
     SdpMedia *m = level == SDP_LEVEL_MEDIA ? &s->media[s->n_media - 1] : NULL;
-    const char *colon = memchr(v.p, ':', v.len);
+    const char *colon = ss_find_byte(v.p, ':', v.len);
     SdpStr name = {v.p, colon ? (size_t)(colon - v.p) : v.len};
     if (name.len == 0) {
         sdp_add_anomaly(s, SS_ANOMALY_SDP_BAD_LINE);
@@ -335,7 +336,7 @@ sdp_parse(const char *text, size_t len, SdpSession *out)
     bool first = true;
     while (pos < len) {
         const char *line = text + pos;
-        const char *nl = memchr(line, '\n', len - pos);
+        const char *nl = ss_find_byte(line, '\n', len - pos);
         size_t llen = nl ? (size_t)(nl - line) : len - pos;
         pos += llen + (nl ? 1 : 0);
         /* CRLF or LF line ends (RFC 8866 §5 allows both on receipt);
@@ -347,7 +348,7 @@ sdp_parse(const char *text, size_t len, SdpSession *out)
             continue;
         /* <type>=<value>, type one letter (RFC 8866 §5) */
         if (llen < 2 || line[1] != '=' || !g_ascii_isalpha(line[0]) ||
-            (has_nul && memchr(line, '\0', llen) != NULL)) {
+            (has_nul && ss_find_byte(line, '\0', llen) != NULL)) {
             sdp_add_anomaly(out, SS_ANOMALY_SDP_BAD_LINE);
             first = false;
             continue;

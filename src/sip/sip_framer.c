@@ -2,6 +2,7 @@
 #include "sip/sip_framer.h"
 
 #include <string.h>
+#include "common/scan.h"
 #include "common/limits.h"
 
 /* sip_framer.c - RFC 3261 §18.3 framing: a message on a stream is its
@@ -78,7 +79,7 @@ version_len(const uint8_t *p, size_t n)
 static size_t
 first_line_len(const uint8_t *buf, size_t len, bool *complete)
 {
-    const uint8_t *nl = memchr(buf, '\n', len);
+    const uint8_t *nl = ss_find_byte(buf, '\n', len);
     size_t n = nl ? (size_t)(nl - buf) : len;
     *complete = nl != NULL;
     if (n > 0 && buf[n - 1] == '\r')
@@ -153,7 +154,7 @@ find_header_end(const uint8_t *buf, size_t len, ClCandidates *cl)
     cl->n = 0;
     cl->overflow = false;
     while (p < end) {
-        const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
+        const uint8_t *nl = ss_find_byte(p, '\n', (size_t)(end - p));
         if (!nl)
             return 0;
         if (nl + 1 < end && nl[1] == '\n')
@@ -199,7 +200,7 @@ find_content_length(const uint8_t *hdr, size_t len, const ClCandidates *cl, bool
 {
     size_t pos = 0;
     /* skip the start line */
-    const uint8_t *nl = memchr(hdr, '\n', len);
+    const uint8_t *nl = ss_find_byte(hdr, '\n', len);
     if (!nl)
         return false;
     pos = (size_t)(nl - hdr) + 1;
@@ -219,7 +220,7 @@ find_content_length(const uint8_t *hdr, size_t len, const ClCandidates *cl, bool
         /* one header: the line plus its continuation lines */
         size_t start = pos, end = pos;
         for (;;) {
-            const uint8_t *e = memchr(hdr + end, '\n', len - end);
+            const uint8_t *e = ss_find_byte(hdr + end, '\n', len - end);
             end = e ? (size_t)(e - hdr) + 1 : len;
             if (end < len && (hdr[end] == ' ' || hdr[end] == '\t'))
                 continue;
@@ -298,7 +299,7 @@ sip_frame(const uint8_t *buf, size_t len, size_t *consumed, SipFrameInfo *info)
          * or through the last complete line */
         size_t pos = 0;
         for (;;) {
-            const uint8_t *nl = memchr(buf + pos, '\n', len - pos);
+            const uint8_t *nl = ss_find_byte(buf + pos, '\n', len - pos);
             if (!nl)
                 break;
             pos = (size_t)(nl - buf) + 1;

@@ -2,6 +2,7 @@
 #include "sip/sip_header.h"
 
 #include <string.h>
+#include "common/scan.h"
 
 /* All accessors work on views: LWS, including the CRLF+WSP of obsolete
  * line folding (RFC 3261 §7.3.1), is plain whitespace here. */
@@ -102,7 +103,7 @@ skip_lws(SipStr s, size_t i)
 static bool
 split_at(SipStr s, char sep, SipStr *before, SipStr *after)
 {
-    const char *c = s.len ? memchr(s.p, sep, s.len) : NULL;
+    const char *c = s.len ? ss_find_byte(s.p, sep, s.len) : NULL;
     if (c == NULL) {
         *before = trim(s);
         *after = str_empty();
@@ -157,7 +158,7 @@ sip_header_next_value(SipStr *rest, SipStr *value)
         return false;
     }
     /* the common case, one value: no comma at all */
-    if (memchr(r.p, ',', r.len) == NULL) {
+    if (ss_find_byte(r.p, ',', r.len) == NULL) {
         *value = r;
         *rest = str_sub(r, r.len, r.len);
         return true;
@@ -252,7 +253,7 @@ params_scan(SipStr params, ParamWant *want, size_t n_want)
         }
         if (i < n && p[i] != ';') {
             ok = false;
-            const char *semi = memchr(p + i, ';', n - i);
+            const char *semi = ss_find_byte(p + i, ';', n - i);
             i = semi ? (size_t)(semi - p) : n;
             ve = i;
         }
@@ -326,7 +327,7 @@ sip_name_addr_parse(SipStr value, SipNameAddr *out)
         if (lt >= v.len || v.p[lt] != '<')
             return false;
     } else {
-        const char *p = memchr(v.p, '<', v.len);
+        const char *p = ss_find_byte(v.p, '<', v.len);
         if (p == NULL) {
             /* addr-spec: the URI ends at the first ';' */
             SipStr uri, params;
@@ -357,7 +358,7 @@ sip_name_addr_parse(SipStr value, SipNameAddr *out)
         }
     }
 
-    const char *gt = memchr(v.p + lt, '>', v.len - lt);
+    const char *gt = ss_find_byte(v.p + lt, '>', v.len - lt);
     if (gt == NULL)
         return false;
     SipStr raw = str_sub(v, lt + 1, (size_t)(gt - v.p));
@@ -531,7 +532,7 @@ sip_via_parse(SipStr value, SipVia *via)
         return false;
     i = hs;
     if (v.p[i] == '[') {
-        const char *rb = memchr(v.p + i, ']', v.len - i);
+        const char *rb = ss_find_byte(v.p + i, ']', v.len - i);
         if (rb == NULL)
             return false;
         i = (size_t)(rb - v.p) + 1;
@@ -562,7 +563,7 @@ sip_via_parse(SipStr value, SipVia *via)
     if (i < v.len) {
         if (v.p[i] != ';') {
             via->malformed = true;
-            const char *semi = memchr(v.p + i, ';', v.len - i);
+            const char *semi = ss_find_byte(v.p + i, ';', v.len - i);
             if (semi == NULL)
                 return true;
             i = (size_t)(semi - v.p);
@@ -734,7 +735,7 @@ sip_replaces_parse(SipStr value, SipReplaces *out)
     has_to = sip_param_get(params, "to-tag", &out->to_tag);
     has_from = sip_param_get(params, "from-tag", &out->from_tag);
     out->early_only = sip_param_get(params, "early-only", NULL);
-    return out->call_id.len > 0 && has_to && has_from && !memchr(out->call_id.p, ' ', out->call_id.len);
+    return out->call_id.len > 0 && has_to && has_from && !ss_find_byte(out->call_id.p, ' ', out->call_id.len);
 }
 
 static void

@@ -3,10 +3,11 @@
 
 #include <limits.h>
 #include <string.h>
+#include "common/scan.h"
 #include "sip/sip_header.h"
 #include "sip/sip_uri.h"
 
-/* One pass over the bytes: memchr finds each line end, a table classifies
+/* One pass over the bytes: ss_find_byte finds each line end, a table classifies
  * header-name characters, and the name is looked up by length and first
  * character. Checks that need a header's value parsed (CSeq, From/To, Via,
  * ...) run once after the scan, on the headers kept. */
@@ -265,7 +266,7 @@ static bool
 parse_status_line(SipMessage *m, size_t s, size_t e)
 {
     const char *b = m->buf;
-    const char *sp = memchr(b + s, ' ', e - s);
+    const char *sp = ss_find_byte(b + s, ' ', e - s);
     if (sp == NULL)
         return false;
     size_t i = (size_t)(sp - b);
@@ -356,7 +357,7 @@ parse_request_line(SipMessage *m, size_t s, size_t e)
         if (ue == us) {
             return false;
         }
-        if (memchr(b + us, ' ', ue - us) || memchr(b + us, '\t', ue - us))
+        if (ss_find_byte(b + us, ' ', ue - us) || ss_find_byte(b + us, '\t', ue - us))
             add_anomaly(m, SS_ANOMALY_SIP_BAD_START_LINE);
     }
     if (ue - us >= 2 && b[us] == '<' && b[ue - 1] == '>') {
@@ -584,7 +585,7 @@ validate(SipMessage *m)
         SipStr ruri = sip_span_str(m, m->request_uri);
         if (!uri_has_scheme(ruri))
             add_anomaly(m, SS_ANOMALY_SIP_BAD_URI);
-        else if (memchr(ruri.p, '?', ruri.len) && sip_uri_parse(ruri, &u) &&
+        else if (ss_find_byte(ruri.p, '?', ruri.len) && sip_uri_parse(ruri, &u) &&
                  (u.scheme == SIP_URI_SIP || u.scheme == SIP_URI_SIPS) && u.headers.len > 0)
             /* §19.1.1: headers are not allowed in a Request-URI (RFC 4475
              * §3.1.2.11) */
@@ -622,7 +623,7 @@ sip_message_parse(SipMessage *m, const char *buf, size_t len)
         return SIP_PARSE_INVALID;
 
     bool bare_lf = false;
-    const char *nl = memchr(buf + pos, '\n', len - pos);
+    const char *nl = ss_find_byte(buf + pos, '\n', len - pos);
     size_t le = nl ? (size_t)(nl - buf) : len;
     size_t ce = le;
     if (nl) {
@@ -656,7 +657,7 @@ sip_message_parse(SipMessage *m, const char *buf, size_t len)
         }
         size_t ls = pos, e;
         for (;;) {
-            nl = memchr(buf + pos, '\n', len - pos);
+            nl = ss_find_byte(buf + pos, '\n', len - pos);
             if (nl == NULL) {
                 e = len;
                 pos = len;
