@@ -350,6 +350,7 @@ static void emit_dialog(DialogEngine *e, Dialog *d);
 static void finalize_transfer(DialogEngine *e, Transfer *t);
 static void finalize_offer(DialogEngine *e, Dialog *d, PendingOffer *po, OfferResult r);
 static void mark_pending(DialogEngine *e, Call *c);
+static void pending_update(DialogEngine *e, Call *c);
 
 static void
 dialog_free(DialogEngine *e, Dialog *d)
@@ -1717,6 +1718,7 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
         emit_message(e, m, meta, c, NULL, PARTY_CALLER, false, has_sdp, SDP_ROLE_NONE, &sdp);
         /* a call without any dialog (orphan responses) lingers only briefly */
         call_update_queue(e, c);
+        pending_update(e, c);
         return;
     }
 
@@ -1870,19 +1872,27 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
         if (cs.method == SIP_METHOD_REFER)
             on_refer_response(e, d, m, req_sender, &cs);
     }
+    pending_update(e, c);
     emit_message(e, m, meta, c, d, sender, false, has_sdp, role, &sdp);
 }
 
 /* ------------------------------------------------------------------ */
 /* time: timeouts, end of input                                         */
 
-/* Give up waiting on what is overdue in one call; true when nothing is
- * pending any more. */
+typedef enum {
+    CHECK_DUE,  /* give up waiting on what is overdue at `now` */
+    CHECK_ALL,  /* on everything (end of input, call destroyed) */
+    CHECK_NONE, /* on nothing: only work out when the next deadline is */
+} CheckMode;
+
+/* Gives up waiting on what `mode` says in one call; true when nothing is
+ * pending any more. c->check_at becomes the earliest deadline left. */
 static bool
-call_check_pending(DialogEngine *e, Call *c, SsTime now, bool all)
+call_check_pending(DialogEngine *e, Call *c, SsTime now, CheckMode mode)
 {
     bool left = false;
     SsTime next = INT64_MAX;
+#define ACT(t) (mode == CHECK_ALL || (mode == CHECK_DUE && now >= (t)))
 #define LEFT_UNTIL(t) \
     do { \
         left = true; \
@@ -1892,13 +1902,13 @@ call_check_pending(DialogEngine *e, Call *c, SsTime now, bool all)
     for (guint i = 0; i < c->dialogs->len; i++) {
         Dialog *d = g_ptr_array_index(c->dialogs, i);
         if (d->ended && !d->reported) {
-            if (all || now >= d->end + SS_TRANSACTION_LINGER)
+            if (ACT(d->end + SS_TRANSACTION_LINGER))
                 emit_dialog(e, d);
             else
                 LEFT_UNTIL(d->end + SS_TRANSACTION_LINGER);
         }
         if (d->challenged && !d->initial_done && !d->reported) {
-            if (all || now >= d->challenge_deadline) {
+            if (ACT(d->challenge_deadline)) {
                 d->initial_done = true;
                 dialog_end(e, d, DIALOG_END_REJECTED, d->last);
                 emit_dialog(e, d);
@@ -1910,7 +1920,7 @@ call_check_pending(DialogEngine *e, Call *c, SsTime now, bool all)
             PendingOffer *po = &d->offers[k];
             if (!(d->offers_used & (1u << k)))
                 continue;
-            if (all || now >= po->deadline)
+            if (ACT(po->deadline))
                 finalize_offer(e, d, po,
                                po->challenged ? OFFER_RESULT_REJECTED : OFFER_RESULT_PENDING);
             else
@@ -1921,7 +1931,7 @@ call_check_pending(DialogEngine *e, Call *c, SsTime now, bool all)
         Transfer *t = g_ptr_array_index(c->transfers, i);
         if (t->emitted)
             continue;
-        if (all || now >= t->deadline) {
+        if (ACT(t->deadline)) {
             if (t->result == TRANSFER_RESULT_PENDING && t->status >= 200 && t->status < 300)
                 t->result = TRANSFER_RESULT_UNKNOWN;
             if (t->refer_sub == 0 && t->new_call_id && t->result == TRANSFER_RESULT_UNKNOWN) {
@@ -1940,8 +1950,23 @@ call_check_pending(DialogEngine *e, Call *c, SsTime now, bool all)
         }
     }
 #undef LEFT_UNTIL
+#undef ACT
     c->check_at = next;
     return !left;
+}
+
+/* After a message of c: its pending state worked out now, while it is in
+ * the cache, so that the expiry pass looks at it only when a deadline is
+ * due (and never for a call with nothing left to wait for). */
+static void
+pending_update(DialogEngine *e, Call *c)
+{
+    if (!c->pending)
+        return;
+    if (call_check_pending(e, c, e->now, CHECK_NONE))
+        pending_remove(e, c);
+    else
+        pending_fix(e, c);
 }
 
 /* The expiry check of one pending call: it leaves the heap when nothing is
@@ -1949,7 +1974,7 @@ call_check_pending(DialogEngine *e, Call *c, SsTime now, bool all)
 static bool
 pending_check(DialogEngine *e, Call *c, SsTime now)
 {
-    if (call_check_pending(e, c, now, false)) {
+    if (call_check_pending(e, c, now, CHECK_DUE)) {
         pending_remove(e, c);
         return true;
     }
@@ -1962,7 +1987,7 @@ call_destroy(DialogEngine *e, Call *c, DialogEndReason why)
 {
     SsTime now = e->now;
     pending_remove(e, c);
-    call_check_pending(e, c, now, true);
+    call_check_pending(e, c, now, CHECK_ALL);
     bool any = false;
     unsigned labels = 0;
     for (guint i = 0; i < c->dialogs->len; i++) {
@@ -2048,7 +2073,7 @@ dialog_engine_finish(DialogEngine *e, SsTime now)
     g_ptr_array_sort(all, call_seq_cmp);
     /* First every open flow (they may link calls), then the calls. */
     for (guint i = 0; i < all->len; i++)
-        call_check_pending(e, g_ptr_array_index(all, i), e->now, true);
+        call_check_pending(e, g_ptr_array_index(all, i), e->now, CHECK_ALL);
     for (guint i = 0; i < all->len; i++)
         call_destroy(e, g_ptr_array_index(all, i), DIALOG_END_END_OF_INPUT);
     g_ptr_array_free(all, TRUE);
