@@ -33,6 +33,7 @@ typedef enum { HS_UNKNOWN = 0, HS_NO, HS_YES } HoldState;
 G_STATIC_ASSERT(MAX_PENDING_OFFERS <= 8); /* Dialog.offers_used is 8 bits */
 #define FP_RING 64
 #define DIALOG_ARENA 384
+#define CALL_ID_INLINE 136
 
 typedef struct Call Call;
 typedef struct Dialog Dialog;
@@ -99,10 +100,14 @@ struct Transfer {
 struct Dialog {
     Call *call;
     uint8_t offers_used;   /* bit i: offers[i].used (read without touching offers) */
+    uint16_t arena_used;
     char *from_tag;        /* caller */
     char *to_tag;          /* callee; NULL while trying */
     char *from_uri, *to_uri, *from_display, *to_display;
     char *caller_ua, *callee_ua;
+    /* the strings above live here when they fit (dialog_strdup), else on
+     * the heap; next to the tags, which every lookup compares */
+    char arena[DIALOG_ARENA];
     Endpoint caller, callee;
     SsTransport transport;
     SipMethod method;
@@ -133,10 +138,6 @@ struct Dialog {
     uint32_t last_invite_cseq[2];
     GPtrArray *related;    /* char* call-ids */
     char *replaced_by;
-    /* the tags, URIs, display names and user agents above live here when
-     * they fit (dialog_strdup), else on the heap */
-    uint16_t arena_used;
-    char arena[DIALOG_ARENA];
 };
 
 typedef struct {
@@ -151,6 +152,9 @@ typedef struct {
 
 struct Call {
     CallKey key;           /* {call_id, call_id_len}: the calls table's key */
+    /* the Call-ID's raw bytes and display form, here when they fit (most
+     * Call-IDs are under 64 bytes): the key compare reads them at once */
+    char id_inline[CALL_ID_INLINE];
     char *call_id;         /* raw bytes + NUL (may contain NUL) */
     size_t call_id_len;
     char *call_id_text;    /* display form: NUL bytes shown as '?' */
@@ -408,7 +412,7 @@ call_new(DialogEngine *e, SipStr id, SsTime ts)
         c->transfers = g_ptr_array_new();
     }
     /* the raw bytes and the display form in one block */
-    c->call_id = g_malloc(2 * id.len + 2);
+    c->call_id = 2 * id.len + 2 <= sizeof c->id_inline ? c->id_inline : g_malloc(2 * id.len + 2);
     memcpy(c->call_id, id.p, id.len);
     c->call_id[id.len] = '\0';
     c->call_id_len = id.len;
@@ -2016,7 +2020,8 @@ call_destroy(DialogEngine *e, Call *c, DialogEndReason why)
         dialog_free(e, g_ptr_array_index(c->dialogs, i));
     g_queue_unlink(c->queue ? &e->ended : &e->active, &c->lru_link);
     g_hash_table_remove(e->calls, &c->key);
-    g_free(c->call_id);
+    if (c->call_id != c->id_inline)
+        g_free(c->call_id);
     if (e->free_calls->len < POOL_MAX && c->dialogs->len <= 8 && c->transfers->len <= 8) {
         g_ptr_array_set_size(c->dialogs, 0);
         g_ptr_array_set_size(c->transfers, 0);

@@ -601,9 +601,9 @@ test_expiry_deadlines(void)
     h_free(&h);
 }
 
-/* Tags, URIs and user agents longer than the room a dialog keeps for its
- * strings (the rest go to the heap) come out whole; and short ones of a
- * second call on the same engine are not disturbed. */
+/* A Call-ID, tags, URIs and user agents longer than the room a call or a
+ * dialog keeps for its strings (the rest go to the heap) come out whole;
+ * and short ones of a second call on the same engine are not disturbed. */
 static void
 test_long_party_strings(void)
 {
@@ -618,9 +618,11 @@ test_long_party_strings(void)
     for (int i = 0; i < 150; i++)
         g_string_append_c(ua, (char)('A' + i % 26));
     g_autofree char *caller = g_strdup_printf("%s@a.example", user->str);
+    g_autofree char *call_id = g_strdup_printf("%s@long.example", tag->str); /* past the inline room */
     g_autofree char *ua_hdr = g_strdup_printf("User-Agent: %s\n", ua->str);
     g_autofree char *server_hdr = g_strdup_printf("User-Agent: S-%s\n", ua->str);
     Dlg d = std_dlg();
+    d.call_id = call_id;
     d.caller = caller;
     d.caller_tag = tag->str;
     d.callee_tag = NULL;
@@ -634,11 +636,11 @@ test_long_party_strings(void)
     h_call(&h, &s2);
     h_finish(&h);
     g_autofree char *want = g_strdup_printf(
-        "dialog c1@test %s/b1 terminated bye 200 labels=- holds=0 by=caller from=sip:%s to=sip:bob@b.example "
+        "dialog %s %s/b1 terminated bye 200 labels=- holds=0 by=caller from=sip:%s to=sip:bob@b.example "
         "ua=%s|S-%s\n"
         "dialog c2@test a1/b1 confirmed end_of_input 200 labels=- holds=0 from=sip:alice@a.example "
         "to=sip:bob@b.example ua=-|-\n",
-        tag->str, caller, ua->str, ua->str);
+        call_id, tag->str, caller, ua->str, ua->str);
     check(&h, want);
     g_string_free(user, TRUE);
     g_string_free(tag, TRUE);
