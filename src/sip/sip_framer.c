@@ -4,6 +4,7 @@
 #include <string.h>
 #include "common/scan.h"
 #include "common/limits.h"
+#include "sip/sip_token.h"
 
 /* sip_framer.c - RFC 3261 §18.3 framing: a message on a stream is its
  * start line and headers up to the empty line, then exactly Content-Length
@@ -28,19 +29,10 @@
 
 /* RFC 3261 §25.1: token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" /
  * "+" / "`" / "'" / "~") */
-#define TK(c) \
-    ((((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') || ((c) >= '0' && (c) <= '9') || \
-      (c) == '-' || (c) == '.' || (c) == '!' || (c) == '%' || (c) == '*' || (c) == '_' || (c) == '+' || \
-      (c) == '`' || (c) == '\'' || (c) == '~') ? 1 : 0)
-#define TK4(c) TK(c), TK((c) + 1), TK((c) + 2), TK((c) + 3)
-#define TK16(c) TK4(c), TK4((c) + 4), TK4((c) + 8), TK4((c) + 12)
-#define TK64(c) TK16(c), TK16((c) + 16), TK16((c) + 32), TK16((c) + 48)
-static const unsigned char token_table[256] = { TK64(0), TK64(64), TK64(128), TK64(192) };
-
 static inline bool
 is_token_char(uint8_t c)
 {
-    return token_table[c];
+    return sip_is_token_char(c);
 }
 
 static bool

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "common/scan.h"
 #include "sip/sip_header.h"
+#include "sip/sip_token.h"
 #include "sip/sip_uri.h"
 
 /* One pass over the bytes: ss_find_byte finds each line end, a table classifies
@@ -20,7 +21,7 @@
 #define TK4(c) TK(c), TK((c) + 1), TK((c) + 2), TK((c) + 3)
 #define TK16(c) TK4(c), TK4((c) + 4), TK4((c) + 8), TK4((c) + 12)
 #define TK64(c) TK16(c), TK16((c) + 16), TK16((c) + 32), TK16((c) + 48)
-static const unsigned char token_char[256] = { TK64(0), TK64(64), TK64(128), TK64(192) };
+const unsigned char sip_token_char[256] = { TK64(0), TK64(64), TK64(128), TK64(192) };
 
 static inline bool
 is_wsp(char c)
@@ -218,7 +219,7 @@ sip_header_id_from_name(const char *name, size_t len)
     if (name == NULL)
         return SIP_HDR_OTHER;
     for (size_t i = 0; i < len; i++)
-        if (!token_char[(unsigned char)name[i]])
+        if (!sip_token_char[(unsigned char)name[i]])
             return SIP_HDR_OTHER;
     return header_lookup(name, len);
 }
@@ -313,7 +314,7 @@ parse_request_line(SipMessage *m, size_t s, size_t e)
 {
     const char *b = m->buf;
     size_t i = s;
-    while (i < e && token_char[(unsigned char)b[i]])
+    while (i < e && sip_token_char[(unsigned char)b[i]])
         i++;
     if (i == s || i >= e || b[i] != ' ')
         return false;
@@ -411,10 +412,10 @@ add_header(SipMessage *m, ParseState *st, size_t ls, size_t le)
     const char *b = m->buf;
     size_t i = ls;
     /* four at a time: header names are 1 to ~20 token characters */
-    while (i + 4 <= le && token_char[(unsigned char)b[i]] && token_char[(unsigned char)b[i + 1]] &&
-           token_char[(unsigned char)b[i + 2]] && token_char[(unsigned char)b[i + 3]])
+    while (i + 4 <= le && sip_token_char[(unsigned char)b[i]] && sip_token_char[(unsigned char)b[i + 1]] &&
+           sip_token_char[(unsigned char)b[i + 2]] && sip_token_char[(unsigned char)b[i + 3]])
         i += 4;
-    while (i < le && token_char[(unsigned char)b[i]])
+    while (i < le && sip_token_char[(unsigned char)b[i]])
         i++;
     size_t ne = i;
     while (i < le && is_wsp(b[i]))

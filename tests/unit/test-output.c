@@ -733,6 +733,20 @@ test_json_emit_selection(void)
 
 /* Hostile strings: NUL bytes, quotes, backslashes, control characters and
  * bytes that are not UTF-8 come out as valid JSON, byte values kept. */
+/* The NDJSON message record of ev alone (caller frees). */
+static char *
+json_message_text(const MsgEvent *ev)
+{
+    Mem m;
+    mem_open(&m);
+    OutputOptions o = json_opts(EMIT_MESSAGE);
+    OutputWriter *w = output_json_new(m.f, &o);
+    output_message(w, ev);
+    output_free(w);
+    mem_close(&m);
+    return m.data;
+}
+
 static void
 test_json_escaping(void)
 {
@@ -751,13 +765,7 @@ test_json_escaping(void)
     ev.dialog_from_tag = NULL;
     ev.dialog_to_tag = NULL;
 
-    Mem m;
-    mem_open(&m);
-    OutputOptions o = json_opts(EMIT_MESSAGE);
-    OutputWriter *w = output_json_new(m.f, &o);
-    output_message(w, &ev);
-    output_free(w);
-    mem_close(&m);
+    Mem m = { .data = json_message_text(&ev) };
 
     g_assert_nonnull(strstr(m.data, "\"reason\":\"Busy\\u0000Here \\u001b[31m\\u00ff\""));
     /* display name without its quotes, its escapes kept as sent
@@ -834,13 +842,7 @@ test_json_escaping_random(void)
         Parsed *p = parsed_new(text->str, text->len);
         MsgEvent ev = msg_event(p, T0, 1, false);
         ev.call_id = "call-r";
-        Mem m;
-        mem_open(&m);
-        OutputOptions o = json_opts(EMIT_MESSAGE);
-        OutputWriter *w = output_json_new(m.f, &o);
-        output_message(w, &ev);
-        output_free(w);
-        mem_close(&m);
+        Mem m = { .data = json_message_text(&ev) };
 
         GString *want = g_string_new("\"reason\":\"");
         ref_escape(want, (const unsigned char *)reason->str, reason->len);
