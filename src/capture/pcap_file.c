@@ -41,8 +41,11 @@
  * hostile file cannot grow the table without bound. */
 #define PCAPNG_MAX_INTERFACES 65536u
 
-/* stdio buffer: large sequential reads, 1 MiB. */
-#define PCAP_IO_BUFFER (1024u * 1024u)
+/* The read window: 128 KiB. Small enough that what read() just copied is
+ * still in the CPU's L2 cache when the parsers read it (a 1 MiB window was
+ * 5-15% slower on udp-1m), large enough that the syscalls do not count. A
+ * record bigger than the window grows it. */
+#define PCAP_IO_BUFFER (128u * 1024u)
 
 typedef struct {
     int linktype;

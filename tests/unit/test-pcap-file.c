@@ -390,7 +390,7 @@ test_pcap_stdin(void)
 }
 
 /* Records of every size up to 70 KB, and one of 1.5 MiB (more than the
- * reader's 1 MiB window), 3.5 MB in all: records cross the window's end
+ * reader's 128 KiB window), 3.5 MB in all: records cross the window's end
  * everywhere and are handed out in place. Read from the file, then through
  * a pipe written 4093 bytes at a time (short reads). */
 #define BIG_RECORD (1536u * 1024u)
