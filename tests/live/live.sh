@@ -24,16 +24,8 @@ for t in sipp tcpdump python3; do
         exit 0
     fi
 done
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/live.XXXXXX") || exit 99
-pids=()
-cleanup() {
-    local p
-    for p in "${pids[@]}"; do
-        kill -KILL "$p" 2>/dev/null && { wait "$p"; } 2>/dev/null
-    done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$top/tests/live/lib.sh"
+live_setup live
 
 # A pair of UDP ports nobody listens on (several checks may run at once).
 port_free() { ! ss -Hlun "sport = :$1" 2>/dev/null | grep -q .; }

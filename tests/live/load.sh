@@ -24,16 +24,8 @@ if [ "$(id -u)" != 0 ] || ! command -v sipp > /dev/null 2>&1; then
     echo "1..0 # SKIP needs root and sipp"
     exit 0
 fi
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/load.XXXXXX") || exit 99
-pids=()
-cleanup() {
-    local p
-    for p in "${pids[@]}"; do
-        kill -KILL "$p" 2>/dev/null && { wait "$p"; } 2>/dev/null
-    done
-    [ -n "${KEEP:-}" ] && echo "# kept $tmp" || rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$top/tests/live/lib.sh"
+live_setup load
 echo "1..3"
 
 # Each line of sipsleuth's output with the wall-clock time it arrived.
