@@ -21,7 +21,6 @@
 #define SIPSLEUTH_PCAP_FILE_H
 
 #include <glib.h>
-#include <stdio.h>
 #include "capture/capture.h"
 
 /* Largest pcap record / pcapng block accepted: 256 MiB. libpcap caps packets

@@ -573,9 +573,10 @@ dialog_end(DialogEngine *e, Dialog *d, DialogEndReason why, SsTime ts)
     d->state = DIALOG_STATE_TERMINATED;
     d->end_reason = d->replaced ? DIALOG_END_REPLACED : why;
     d->end = ts;
-    /* its record is due end + linger: sooner than what the call waited for */
-    if (d->call->pending)
-        mark_pending(e, d->call);
+    /* its record is due at end + linger: the call's next deadline is worked
+     * out after the message (pending_update), or by the expiry check that
+     * ended it */
+    (void)e;
 }
 
 /* ------------------------------------------------------------------ */
@@ -721,8 +722,10 @@ pending_remove(DialogEngine *e, Call *c)
 
 /* Something of c may now wait for a deadline: look at it in the next expiry
  * pass (which works out when it is due next). Every place that adds a
- * deadline, or moves one earlier, calls this; moving one later needs not
- * (the call is looked at early, and waits again). */
+ * deadline calls this (it also enters a call that waited for nothing); one
+ * moved earlier on the call a message is on is picked up by
+ * pending_update() after the message; one moved later needs nothing (the
+ * call is looked at early, and waits again). */
 static void
 mark_pending(DialogEngine *e, Call *c)
 {

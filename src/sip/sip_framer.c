@@ -27,14 +27,6 @@
  * up to SS_SIP_MAX_MESSAGE. */
 #define SS_SIP_FRAMER_MAX_LINE (8u * 1024u)
 
-/* RFC 3261 §25.1: token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" /
- * "+" / "`" / "'" / "~") */
-static inline bool
-is_token_char(uint8_t c)
-{
-    return sip_is_token_char(c);
-}
-
 static bool
 is_digit(uint8_t c)
 {
@@ -96,7 +88,7 @@ sip_frame_looks_like_start(const uint8_t *buf, size_t len)
     /* Request-Line = Method SP Request-URI SP SIP-Version: a token, then
      * anything, then the version as the last word */
     size_t i = 0;
-    while (i < n && is_token_char(buf[i]))
+    while (i < n && sip_is_token_char(buf[i]))
         i++;
     if (i == 0 || i >= n || buf[i] != ' ')
         return false;
@@ -223,7 +215,7 @@ find_content_length(const uint8_t *hdr, size_t len, const ClCandidates *cl, bool
         if (lower(hdr[start]) != 'c' && lower(hdr[start]) != 'l')
             continue;
         size_t i = start;
-        while (i < end && is_token_char(hdr[i]))
+        while (i < end && sip_is_token_char(hdr[i]))
             i++;
         size_t name_len = i - start;
         while (i < end && (hdr[i] == ' ' || hdr[i] == '\t'))
