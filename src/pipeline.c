@@ -170,11 +170,14 @@ sip_message(Pipeline *p, const uint8_t *bytes, size_t len, const Endpoint *src,
             const Endpoint *dst, SsTransport tr, SsTime ts, uint64_t first_frame,
             uint64_t last_frame, bool incomplete)
 {
-    SipParseResult r = sip_message_parse(p->msg, (const char *)bytes, len);
+    SipParseResult r = sip_message_scan(p->msg, (const char *)bytes, len);
     if (r == SIP_PARSE_INVALID) {
         p->st.non_sip_payloads++;
         return;
     }
+    /* the call's slot is on its way while the header values are checked */
+    dialog_engine_prefetch(p->eng, p->msg);
+    sip_message_validate(p->msg);
     p->st.sip_messages++;
     if (p->msg->is_request)
         p->st.sip_requests++;

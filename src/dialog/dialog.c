@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/limits.h"
+#include "common/ptr_table.h"
 #include "dialog/offer_answer.h"
 #include "sdp/sdp_parse.h"
 #include "sip/sip_body.h"
@@ -98,39 +99,41 @@ struct Transfer {
 };
 
 struct Dialog {
+    /* first: what every lookup and every expiry check reads (two lines) */
     Call *call;
-    uint8_t offers_used;   /* bit i: offers[i].used (read without touching offers) */
-    uint16_t arena_used;
     char *from_tag;        /* caller */
     char *to_tag;          /* callee; NULL while trying */
-    char *from_uri, *to_uri, *from_display, *to_display;
-    char *caller_ua, *callee_ua;
-    /* the strings above live here when they fit (dialog_strdup), else on
-     * the heap; next to the tags, which every lookup compares */
-    char arena[DIALOG_ARENA];
-    Endpoint caller, callee;
-    SsTransport transport;
-    SipMethod method;
-    uint32_t initial_cseq;
+    uint8_t offers_used;   /* bit i: offers[i].used (read without touching offers) */
     bool initial_done;     /* initial INVITE got its final response */
     bool challenged;       /* initial INVITE got 401/407 */
-    SsTime challenge_deadline; /* no re-sent INVITE by then: it failed */
-    DialogState state;
-    DialogEndReason end_reason;
     bool ended;
     bool reported;
     bool ended_by_caller;
     bool cancel_seen;
     bool replaced;         /* an INVITE with Replaces naming it succeeded */
-    unsigned final_status;
-    SsTime start, answer, end, last;
+    DialogState state;
+    DialogEndReason end_reason;
+    SipMethod method;
+    uint32_t initial_cseq;
+    unsigned messages;
+    unsigned retransmissions;
+    SsTime last, end;
+    SsTime challenge_deadline; /* no re-sent INVITE by then: it failed */
+    uint16_t arena_used;
     bool seen_midcall;
+    unsigned final_status;
     unsigned labels;
+    /* the strings (tags first) live here when they fit (dialog_strdup),
+     * else on the heap */
+    char arena[DIALOG_ARENA];
+    char *from_uri, *to_uri, *from_display, *to_display;
+    char *caller_ua, *callee_ua;
+    Endpoint caller, callee;
+    SsTransport transport;
+    SsTime start, answer;
     unsigned hold_count;
     SsTime hold_time;
     unsigned transfer_count;
-    unsigned messages;
-    unsigned retransmissions;
     HoldState holding[2];
     SsTime hold_since[2];
     PendingOffer offers[MAX_PENDING_OFFERS];
@@ -145,32 +148,29 @@ typedef struct {
     uint64_t path;         /* src/dst: same path = retransmission */
 } Fingerprint;
 
-typedef struct {
-    const char *p;
-    size_t len;
-} CallKey;
-
 struct Call {
-    CallKey key;           /* {call_id, call_id_len}: the calls table's key */
-    /* the Call-ID's raw bytes and display form, here when they fit (most
-     * Call-IDs are under 64 bytes): the key compare reads them at once */
-    char id_inline[CALL_ID_INLINE];
-    char *call_id;         /* raw bytes + NUL (may contain NUL) */
+    /* what every message reads, in the first two cache lines; the lookup
+     * asks for all of them at once (call_lookup_hashed) */
+    uint64_t hash;         /* of the Call-ID's raw bytes, the calls table's key */
     size_t call_id_len;
-    char *call_id_text;    /* display form: NUL bytes shown as '?' */
+    char *call_id;         /* raw bytes + NUL (may contain NUL) */
+    Dialog *first_dialog;  /* dialogs[0], read before the array is */
     GPtrArray *dialogs;    /* Dialog*, creation order */
-    GPtrArray *transfers;  /* Transfer*, creation order */
-    SsTime first, last;
-    GList lru_link;
+    SsTime last;
+    unsigned messages;
     int queue;             /* 0 active, 1 ended */
+    unsigned ring_n, ring_pos;
+    GList lru_link;
     bool pending;          /* in engine->pending (heap_idx is its place) */
     unsigned heap_idx;
     SsTime check_at;       /* nothing pending is due before then */
-    unsigned messages;
+    GPtrArray *transfers;  /* Transfer*, creation order */
+    char *call_id_text;    /* display form: NUL bytes shown as '?' */
+    SsTime first;
     uint64_t seq;          /* creation order */
-    /* last: the fields above are the ones every message and expiry pass
-     * reads, and share cache lines */
-    unsigned ring_n, ring_pos;
+    /* the Call-ID's raw bytes and display form, here when they fit (most
+     * Call-IDs are under 64 bytes) */
+    char id_inline[CALL_ID_INLINE];
     Fingerprint ring[FP_RING];
 };
 
@@ -183,7 +183,11 @@ struct DialogEngine {
     DialogSink sink;
     AnomalySink anomalies;
     DialogConfig cfg;
-    GHashTable *calls;     /* CallKey* -> Call* */
+    PtrTable calls;        /* Call*, by call_hash() of the Call-ID */
+    uint64_t hash_seed;
+    const char *pf_id;     /* the Call-ID dialog_engine_prefetch() hashed */
+    size_t pf_len;
+    uint64_t pf_hash;
     GQueue active;         /* Call*, least recently active first */
     GQueue ended;          /* Call*, all dialogs reported */
     /* calls with flows waiting for an outcome, a min-heap on check_at (then
@@ -279,19 +283,10 @@ str_eq0(const char *a, const char *b)
 
 static uint64_t fnv64(uint64_t h, const void *data, size_t len);
 
-static guint
-call_key_hash(gconstpointer k)
+static inline uint64_t
+call_hash(const DialogEngine *e, const char *p, size_t len)
 {
-    const CallKey *ck = k;
-    uint64_t h = fnv64(UINT64_C(14695981039346656037), ck->p, ck->len);
-    return (guint)(h ^ (h >> 32));
-}
-
-static gboolean
-call_key_equal(gconstpointer a, gconstpointer b)
-{
-    const CallKey *x = a, *y = b;
-    return x->len == y->len && memcmp(x->p, y->p, x->len) == 0;
+    return fnv64(e->hash_seed, p, len);
 }
 
 /* A fast 64-bit mix, eight bytes at a time (FNV-style byte loops showed in
@@ -376,19 +371,50 @@ dialog_free(DialogEngine *e, Dialog *d)
         g_free(d);
 }
 
+void
+dialog_engine_prefetch(DialogEngine *e, const SipMessage *m)
+{
+    SipStr cid;
+    if (!sip_get_call_id(m, &cid))
+        return;
+    e->pf_id = cid.p;
+    e->pf_len = cid.len;
+    e->pf_hash = call_hash(e, cid.p, cid.len);
+    ptr_table_prefetch(&e->calls, e->pf_hash);
+}
+
+static Call *
+call_lookup_hashed(DialogEngine *e, SipStr id, uint64_t h)
+{
+    size_t pos = ptr_table_home(&e->calls, h);
+    Call *c;
+    while ((c = ptr_table_next(&e->calls, h, &pos)) != NULL) {
+        /* the lines a message reads, asked for together rather than one
+         * miss after the other: the fields, the Call-ID, the ring start */
+        const char *b = (const char *)c;
+        __builtin_prefetch(b);
+        __builtin_prefetch(b + 64);
+        __builtin_prefetch(b + 128);
+        __builtin_prefetch(b + 192);
+        __builtin_prefetch(b + 256);
+        if (c->call_id_len == id.len && memcmp(c->call_id, id.p, id.len) == 0)
+            return c;
+    }
+    return NULL;
+}
+
 static Call *
 call_lookup(DialogEngine *e, SipStr id)
 {
-    CallKey k = { id.p, id.len };
-    return g_hash_table_lookup(e->calls, &k);
+    return call_lookup_hashed(e, id, call_hash(e, id.p, id.len));
 }
 
 static void call_destroy(DialogEngine *e, Call *c, DialogEndReason why);
 
 static Call *
-call_new(DialogEngine *e, SipStr id, SsTime ts)
+call_new(DialogEngine *e, SipStr id, uint64_t hash, SsTime ts)
 {
-    if (g_hash_table_size(e->calls) >= SS_MAX_CALLS) {
+    if (e->calls.count >= SS_MAX_CALLS) {
         /* Cap: evict the oldest ended call, else the least recently active. */
         Call *victim = g_queue_peek_head(&e->ended);
         if (!victim)
@@ -423,9 +449,8 @@ call_new(DialogEngine *e, SipStr id, SsTime ts)
     c->first = c->last = ts;
     c->seq = ++e->call_seq;
     c->lru_link.data = c;
-    c->key.p = c->call_id;
-    c->key.len = c->call_id_len;
-    g_hash_table_insert(e->calls, &c->key, c);
+    c->hash = hash;
+    ptr_table_insert(&e->calls, hash, c);
     g_queue_push_tail_link(&e->active, &c->lru_link);
     c->queue = 0;
     e->stats.calls++;
@@ -477,6 +502,8 @@ dialog_new(DialogEngine *e, Call *c, SsTime ts)
     d->start = d->last = ts;
     d->holding[0] = d->holding[1] = HS_NO;
     g_ptr_array_add(c->dialogs, d);
+    if (c->dialogs->len == 1)
+        c->first_dialog = d;
     e->stats.dialogs++;
     return d;
 }
@@ -1532,6 +1559,10 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
     if (meta->ts > e->now)
         e->now = meta->ts;
     e->stats.messages++;
+    /* the hash dialog_engine_prefetch() worked out, if it was for this
+     * message: used once, then forgotten */
+    const char *pf_id = e->pf_id;
+    e->pf_id = NULL;
 
     SipStr cid;
     SipNameAddr from, to;
@@ -1544,13 +1575,23 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
     SipStr ftag = from.tag, ttag = to.tag;
     bool has_ttag = ttag.len > 0;
 
-    Call *c = call_lookup(e, cid);
+    uint64_t h = cid.p == pf_id && cid.len == e->pf_len ? e->pf_hash : call_hash(e, cid.p, cid.len);
+    Call *c = call_lookup_hashed(e, cid, h);
     if (!c) {
         if (!creates_call(m, &cs, has_ttag)) {
             emit_message(e, m, meta, NULL, NULL, PARTY_CALLER, false, false, SDP_ROLE_NONE, NULL);
             return;
         }
-        c = call_new(e, cid, meta->ts);
+        c = call_new(e, cid, h, meta->ts);
+    }
+    if (c->first_dialog) {
+        /* its tags and what a message updates, on the way during the
+         * dedupe and the SDP parse */
+        const char *b = (const char *)c->first_dialog;
+        __builtin_prefetch(b);
+        __builtin_prefetch(b + 64);
+        __builtin_prefetch(b + 128);
+        __builtin_prefetch(b + 192);
     }
     call_touch(e, c, meta->ts);
     c->messages++;
@@ -2022,7 +2063,7 @@ call_destroy(DialogEngine *e, Call *c, DialogEndReason why)
     for (guint i = 0; i < c->dialogs->len; i++)
         dialog_free(e, g_ptr_array_index(c->dialogs, i));
     g_queue_unlink(c->queue ? &e->ended : &e->active, &c->lru_link);
-    g_hash_table_remove(e->calls, &c->key);
+    ptr_table_remove(&e->calls, c->hash, c);
     if (c->call_id != c->id_inline)
         g_free(c->call_id);
     if (e->free_calls->len < POOL_MAX && c->dialogs->len <= 8 && c->transfers->len <= 8) {
@@ -2073,11 +2114,9 @@ dialog_engine_finish(DialogEngine *e, SsTime now)
     if (now > e->now)
         e->now = now;
     GPtrArray *all = g_ptr_array_new();
-    GHashTableIter it;
-    gpointer v;
-    g_hash_table_iter_init(&it, e->calls);
-    while (g_hash_table_iter_next(&it, NULL, &v))
-        g_ptr_array_add(all, v);
+    for (size_t i = 0; i <= e->calls.mask; i++)
+        if (e->calls.slots[i].item)
+            g_ptr_array_add(all, e->calls.slots[i].item);
     g_ptr_array_sort(all, call_seq_cmp);
     /* First every open flow (they may link calls), then the calls. */
     for (guint i = 0; i < all->len; i++)
@@ -2097,7 +2136,10 @@ dialog_engine_new(const DialogSink *sink, const AnomalySink *anomalies, const Di
         e->anomalies = *anomalies;
     if (cfg)
         e->cfg = *cfg;
-    e->calls = g_hash_table_new(call_key_hash, call_key_equal);
+    ptr_table_init(&e->calls, 1024);
+    /* the table's layout is not visible in any output: a seed per run
+     * keeps crafted Call-IDs from piling onto one probe run */
+    e->hash_seed = ((uint64_t)g_random_int() << 32 | g_random_int()) ^ UINT64_C(14695981039346656037);
     e->free_calls = g_ptr_array_new();
     e->free_dialogs = g_ptr_array_new();
     e->pending = g_ptr_array_new();
@@ -2125,15 +2167,13 @@ dialog_engine_free(DialogEngine *e)
     e->sink.call_end = NULL;
     e->anomalies.fn = NULL;
     GPtrArray *all = g_ptr_array_new();
-    GHashTableIter it;
-    gpointer v;
-    g_hash_table_iter_init(&it, e->calls);
-    while (g_hash_table_iter_next(&it, NULL, &v))
-        g_ptr_array_add(all, v);
+    for (size_t i = 0; i <= e->calls.mask; i++)
+        if (e->calls.slots[i].item)
+            g_ptr_array_add(all, e->calls.slots[i].item);
     for (guint i = 0; i < all->len; i++)
         call_destroy(e, g_ptr_array_index(all, i), DIALOG_END_NONE);
     g_ptr_array_free(all, TRUE);
-    g_hash_table_destroy(e->calls);
+    ptr_table_free(&e->calls);
     g_ptr_array_free(e->pending, TRUE);
     for (guint i = 0; i < e->free_calls->len; i++) {
         Call *c = g_ptr_array_index(e->free_calls, i);

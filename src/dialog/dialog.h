@@ -47,6 +47,10 @@ typedef struct DialogEngine DialogEngine;
 DialogEngine *dialog_engine_new(const DialogSink *sink, const AnomalySink *anomalies,
                                 const DialogConfig *cfg);
 void dialog_engine_feed(DialogEngine *e, const SipMessage *msg, const SipMeta *meta);
+/* Optional, before dialog_engine_feed() of the same message and as early as
+ * its Call-ID is known (after sip_message_scan()): asks the memory for the
+ * message's call, so that the work done meanwhile hides the wait. */
+void dialog_engine_prefetch(DialogEngine *e, const SipMessage *msg);
 /* Timeouts relative to now (capture time): pending flows, idle dialogs. */
 void dialog_engine_expire(DialogEngine *e, SsTime now);
 /* End of input: report every open flow, dialog and call. */

@@ -595,7 +595,7 @@ validate(SipMessage *m)
 }
 
 SipParseResult
-sip_message_parse(SipMessage *m, const char *buf, size_t len)
+sip_message_scan(SipMessage *m, const char *buf, size_t len)
 {
     m->buf = buf;
     m->len = len;
@@ -719,8 +719,22 @@ sip_message_parse(SipMessage *m, const char *buf, size_t len)
             m->body = span(pos, avail);
         }
     }
-    validate(m);
     return res;
+}
+
+void
+sip_message_validate(SipMessage *m)
+{
+    validate(m);
+}
+
+SipParseResult
+sip_message_parse(SipMessage *m, const char *buf, size_t len)
+{
+    SipParseResult r = sip_message_scan(m, buf, len);
+    if (r != SIP_PARSE_INVALID)
+        validate(m);
+    return r;
 }
 
 const SipHeader *

@@ -146,6 +146,14 @@ typedef struct {
 bool sip_message_has_anomaly(const SipMessage *m, SsAnomaly a);
 
 SipParseResult sip_message_parse(SipMessage *m, const char *buf, size_t len);
+/* sip_message_parse() in its two steps, for a caller with work to start in
+ * between (the pipeline asks for the call's table slot): the scan finds the
+ * start line, the headers and the body; the checks that need header values
+ * parsed (CSeq, From/To, Contact, Via, ...) and the From/To/CSeq caches come
+ * with sip_message_validate(), which must follow a scan that did not return
+ * SIP_PARSE_INVALID before any accessor is used. */
+SipParseResult sip_message_scan(SipMessage *m, const char *buf, size_t len);
+void sip_message_validate(SipMessage *m);
 
 static inline SipStr
 sip_span_str(const SipMessage *m, SipSpan s)
