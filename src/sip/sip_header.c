@@ -512,19 +512,27 @@ sip_via_parse(SipStr value, SipVia *via)
 
     SipStr v = trim(value), name, ver;
     size_t i = 0;
-    if (!parse_token_at(v, &i, &name))
-        return false;
+    if (v.len > 8 && (v.p[0] | 0x20) == 's' && (v.p[1] | 0x20) == 'i' && (v.p[2] | 0x20) == 'p' &&
+        memcmp(v.p + 3, "/2.0/", 5) == 0) {
+        /* "SIP/2.0/", as nearly every Via has it */
+        via->protocol = str_sub(v, 0, 7);
+        i = 8;
+    } else {
+        if (!parse_token_at(v, &i, &name))
+            return false;
+        i = skip_lws(v, i);
+        if (i >= v.len || v.p[i] != '/')
+            return false;
+        i = skip_lws(v, i + 1);
+        if (!parse_token_at(v, &i, &ver))
+            return false;
+        via->protocol = str_sub(v, 0, i);
+        i = skip_lws(v, i);
+        if (i >= v.len || v.p[i] != '/')
+            return false;
+        i++;
+    }
     i = skip_lws(v, i);
-    if (i >= v.len || v.p[i] != '/')
-        return false;
-    i = skip_lws(v, i + 1);
-    if (!parse_token_at(v, &i, &ver))
-        return false;
-    via->protocol = str_sub(v, 0, i);
-    i = skip_lws(v, i);
-    if (i >= v.len || v.p[i] != '/')
-        return false;
-    i = skip_lws(v, i + 1);
     if (!parse_token_at(v, &i, &via->transport))
         return false;
     size_t hs = skip_lws(v, i);

@@ -182,6 +182,25 @@ test_via(void)
     g_assert_cmpint(via.port, ==, 80);
     STR_EQ(via.branch, "z9hG4bKws");
 
+    /* the "SIP/2.0/" shortcut: any case, LWS after its slash, and the same
+     * answers as the general path ("SIP/2.0 /" and "SIP/2.01/" take it) */
+    g_assert_true(sip_via_parse(S("sIp/2.0/udp h.example;branch=z9hG4bKa"), &via));
+    STR_EQ(via.protocol, "sIp/2.0");
+    STR_EQ(via.transport, "udp");
+    STR_EQ(via.host, "h.example");
+    g_assert_true(sip_via_parse(S("SIP/2.0/ \t TCP h2"), &via));
+    STR_EQ(via.protocol, "SIP/2.0");
+    STR_EQ(via.transport, "TCP");
+    STR_EQ(via.host, "h2");
+    g_assert_true(sip_via_parse(S("SIP/2.0 /UDP h3"), &via));
+    STR_EQ(via.protocol, "SIP/2.0");
+    STR_EQ(via.transport, "UDP");
+    g_assert_true(sip_via_parse(S("SIP/2.01/UDP h4"), &via));
+    STR_EQ(via.protocol, "SIP/2.01");
+    g_assert_false(sip_via_parse(S("SIP/2.0/"), &via));
+    g_assert_false(sip_via_parse(S("SIP/2.0/ "), &via));
+    g_assert_false(sip_via_parse(S("SIP/2.0/;x h"), &via));
+
     /* unusable */
     g_assert_false(sip_via_parse(S(""), &via));
     g_assert_false(sip_via_parse(S("SIP/2.0"), &via));
