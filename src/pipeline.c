@@ -202,6 +202,7 @@ typedef struct {
     Pipeline *p;
     TcpStream *s; /* valid while the stream lives */
     SipStream *sip;
+    bool in_junk; /* skipping non-SIP bytes since the last message */
 } StreamCtx;
 
 static void
@@ -210,6 +211,7 @@ stream_message(void *user, const uint8_t *msg, size_t len, unsigned flags, SsTim
 {
     StreamCtx *sc = user;
     Pipeline *p = sc->p;
+    sc->in_junk = false;
     if (flags & SIP_STREAM_MSG_NO_CONTENT_LENGTH)
         on_anomaly(p, SS_ANOMALY_SIP_STREAM_NO_CONTENT_LENGTH, ts, NULL);
     if (flags & SIP_STREAM_MSG_BAD_CONTENT_LENGTH)
@@ -228,7 +230,11 @@ stream_junk(void *user, size_t n, SsTime ts)
     StreamCtx *sc = user;
     sc->p->st.non_sip_payloads++;
     (void)n;
-    (void)ts;
+    /* once per run of junk (the framer skips it a line at a time) */
+    if (!sc->in_junk) {
+        sc->in_junk = true;
+        on_anomaly(sc->p, SS_ANOMALY_SIP_STREAM_JUNK, ts, "skipped up to the next SIP start line");
+    }
 }
 
 static StreamCtx *
@@ -409,6 +415,8 @@ packet(Pipeline *p, const SsPacket *pkt)
     if (np.l4proto == SS_IPPROTO_UDP) {
         p->st.udp_datagrams++;
         if (np.payload_len && sip_frame_looks_like_start(np.payload, np.payload_len)) {
+            if (np.truncated && pkt->caplen < pkt->origlen)
+                on_anomaly(p, SS_ANOMALY_CAPTURE_TRUNCATED, pkt->ts, "SIP datagram cut by the snaplen");
             sip_message(p, np.payload, np.payload_len, &np.src, &np.dst, SS_TRANSPORT_UDP, pkt->ts,
                         pkt->frame, pkt->frame, np.truncated);
         } else if (np.payload_len) {

@@ -16,7 +16,7 @@
     /* capture / link */ \
     X(LINK_TRUNCATED, "link_truncated", "link-layer header cut short") \
     X(LINK_UNSUPPORTED, "link_unsupported", "link type or encapsulation not decoded") \
-    X(CAPTURE_TRUNCATED, "capture_truncated", "packet shorter on the wire than captured (snaplen)") \
+    X(CAPTURE_TRUNCATED, "capture_truncated", "SIP datagram captured shorter than it was on the wire (snaplen)") \
     /* ip */ \
     X(IP_TRUNCATED, "ip_truncated", "IP header or payload cut short") \
     X(IP_BAD_HEADER, "ip_bad_header", "IP header invalid (version, length)") \

@@ -117,12 +117,24 @@ expect "zero-packets: stats record with 0 packets" "$(q zero-packets 'st["packet
 run snap-ip 0
 expect "snap-ip: ip_truncated for each of 7 frames" "$(q snap-ip 'an.get("ip_truncated")')" 7
 expect "snap-ip: no SIP message made up" "$(q snap-ip 'st["sip_messages"]')" 0
+expect "snap-ip: the cut is in IP, not in SIP: no capture_truncated" \
+    "$(q snap-ip 'an.get("capture_truncated", 0)')" 0
 run snap-sip 0
 expect "snap-sip: INVITE cut in its headers: sip_no_end_of_headers" \
     "$(q snap-sip 'an.get("sip_no_end_of_headers")')" 1
+expect "snap-sip: the snaplen cut its SIP bytes: capture_truncated" \
+    "$(q snap-sip 'an.get("capture_truncated")')" 1
 run snap-sdp 0
 expect "snap-sdp: INVITE and 200 cut in the SDP: sip_content_length_mismatch" \
     "$(q snap-sdp 'an.get("sip_content_length_mismatch")')" 2
+expect "snap-sdp: the snaplen cut their SIP bytes: capture_truncated" \
+    "$(q snap-sdp 'an.get("capture_truncated")')" 2
+
+# ---- bytes on a SIP stream that are not SIP ----
+run junk-tcp 0
+expect "junk-tcp: two runs of junk: sip_stream_junk once each" \
+    "$(q junk-tcp 'an.get("sip_stream_junk")')" 2
+expect "junk-tcp: the INVITE and the BYE are found" "$(q junk-tcp 'st["sip_messages"]')" 2
 
 # ---- Content-Length out of range (UDP, then TCP, then a good call) ----
 run clen-big 0

@@ -249,6 +249,20 @@ def big_header_msg(n):
     return request(b"OPTIONS", b"long@h", extra=b"X-Long: " + b"a" * n + b"\r\n")
 
 
+def c_junk_tcp(path):
+    """A SIP/TCP stream with two runs of non-SIP bytes: three lines (one
+    binary) before the INVITE, one line between it and the BYE."""
+    pc = Pcap(path)
+    msgs = basic_call()
+    inv = next(m for s, d, m in msgs if m.startswith(b"INVITE"))
+    bye = next(m for s, d, m in msgs if m.startswith(b"BYE"))
+    conn = TcpConn(pc, A, 40000, B, 5060)
+    conn.send(b"\x16\x03\x01\x02\x00junk\r\nHELLO there\r\nnot sip either\r\n" + inv +
+              b"garbage between\r\n" + bye)
+    conn.close()
+    pc.close()
+
+
 def c_longline_tcp(path, n=1000000):
     """A 1 MB header line over TCP, then an INVITE on the same stream."""
     pc = Pcap(path)
