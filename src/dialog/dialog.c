@@ -59,6 +59,7 @@ typedef struct {
     SsTime deadline;
     SdpSummary offer;
     bool have_answer;
+    uint32_t answer_seq;   /* Dialog.oa_answers when the answer came */
     SdpSummary answer;
     MsgOrigin req;         /* the request of the transaction */
     MsgOrigin offer_msg;   /* the message that carried the offer */
@@ -135,7 +136,11 @@ struct Dialog {
     SsTime hold_time;
     unsigned transfer_count;
     HoldState holding[2];
-    SsTime hold_since[2];
+    SsTime hold_since[2];    /* of a labelled hold; 0 when not counted */
+    bool hold_labelled[2];   /* the party's hold was labelled (so its end is a resume) */
+    uint32_t oa_answers;     /* answers seen: PendingOffer.answer_seq numbers them */
+    uint32_t oa_applied;     /* answer_seq of the newest exchange applied */
+    unsigned replace_pending; /* unanswered INVITEs with Replaces naming it */
     PendingOffer offers[MAX_PENDING_OFFERS];
     MsgOrigin last_invite[2];   /* each party's last INVITE (for delayed offers) */
     uint32_t last_invite_cseq[2];
@@ -785,10 +790,20 @@ hold_transition(DialogEngine *e, Dialog *d, Party who, const SdpSummary *sdp, Of
     else
         return;
     bool takes_effect = result != OFFER_RESULT_REJECTED;
+    /* a resume ends a hold that was labelled; one that was not (the
+     * dialog-creating offer held, or an early UPDATE did) ends silently:
+     * labels come only from what was observed (DESIGN §2) */
+    if (kind == FLOW_RESUME && !d->hold_labelled[who])
+        labelled = false;
     if (takes_effect) {
         d->holding[who] = holds ? HS_YES : HS_NO;
-        if (kind == FLOW_HOLD)
-            d->hold_since[who] = po->req.ts;
+        if (kind == FLOW_HOLD) {
+            d->hold_since[who] = labelled ? po->req.ts : 0;
+            d->hold_labelled[who] = labelled;
+        } else if (!labelled) {
+            d->hold_since[who] = 0;
+            d->hold_labelled[who] = false;
+        }
     }
     if (!labelled)
         return;
@@ -817,6 +832,7 @@ hold_transition(DialogEngine *e, Dialog *d, Party who, const SdpSummary *sdp, Of
                 d->hold_time += f.hold_duration;
             }
             d->hold_since[who] = 0;
+            d->hold_labelled[who] = false;
             d->labels |= SS_LABEL_RESUME;
             e->stats.labels[1]++;
         }
@@ -854,17 +870,40 @@ finalize_offer(DialogEngine *e, Dialog *d, PendingOffer *po, OfferResult r)
      * exchange (DESIGN §2: "an offer ... in a confirmed dialog"); the
      * initial exchange still sets each party's media state. */
     bool labelled = !po->initial && d->state == DIALOG_STATE_CONFIRMED;
+    /* An exchange answered before a newer one that was already applied
+     * (an INVITE answered in a reliable 18x and finalized at its 200,
+     * after an UPDATE of the early dialog, RFC 3262, RFC 3311 §5.1) says
+     * nothing about the media state any more. */
+    if (po->have_answer && po->answer_seq < d->oa_applied)
+        return;
+    if (po->have_answer)
+        d->oa_applied = po->answer_seq;
+    HoldState offerer_before = d->holding[po->offerer];
     hold_transition(e, d, po->offerer, &po->offer, r, po, labelled);
+    bool offerer_went_on_hold = offerer_before != HS_YES && d->holding[po->offerer] == HS_YES;
     /* The answerer holds by choice when the offer let it receive and its
      * answer refuses to (RFC 3264 §6.1 allows it; used by delayed-offer
-     * re-INVITEs, whose offer comes in the 2xx and the hold in the ACK). */
+     * re-INVITEs, whose offer comes in the 2xx and the hold in the ACK).
+     * Not when the offer itself put the answerer on hold: "inactive" is
+     * then one of the two answers §6.1 allows to "sendonly", not a hold of
+     * its own. */
     if (po->have_answer && r != OFFER_RESULT_REJECTED) {
         Party ans = OTHER(po->offerer);
-        if (oa_holds(&po->answer) && oa_offer_lets_answerer_receive(&po->offer))
+        if (oa_holds(&po->answer) && oa_offer_lets_answerer_receive(&po->offer) && !offerer_went_on_hold)
             hold_transition(e, d, ans, &po->answer, r, po, labelled);
         else if (oa_receives(&po->answer) && d->holding[ans] == HS_YES)
             hold_transition(e, d, ans, &po->answer, r, po, labelled);
     }
+}
+
+/* The first answer to po numbers the exchange (a 2xx repeating an answer
+ * already given in a reliable 18x does not). */
+static void
+offer_answered(Dialog *d, PendingOffer *po)
+{
+    if (!po->have_answer)
+        po->answer_seq = ++d->oa_answers;
+    po->have_answer = true;
 }
 
 static PendingOffer *
@@ -999,7 +1038,7 @@ handle_sdp(DialogEngine *e, Dialog *d, const SipMessage *m, const SipMeta *meta,
                 report(e, SS_ANOMALY_OA_UNEXPECTED_ANSWER, "SDP in ACK without an offer in the 2xx");
                 return SDP_ROLE_UNEXPECTED;
             }
-            po->have_answer = true;
+            offer_answered(d, po);
             po->answer = *sdp;
             po->answer_msg = here;
             finalize_offer(e, d, po, OFFER_RESULT_ACCEPTED);
@@ -1010,7 +1049,7 @@ handle_sdp(DialogEngine *e, Dialog *d, const SipMessage *m, const SipMeta *meta,
                 PendingOffer *po = &d->offers[i];
                 if (po->used && po->offerer == OTHER(sender) && po->in_response &&
                     po->method == SIP_METHOD_INVITE) {
-                    po->have_answer = true;
+                    offer_answered(d, po);
                     po->answer = *sdp;
                     po->answer_msg = here;
                     finalize_offer(e, d, po, OFFER_RESULT_ACCEPTED);
@@ -1061,7 +1100,7 @@ handle_sdp(DialogEngine *e, Dialog *d, const SipMessage *m, const SipMeta *meta,
     PendingOffer *po = offer_find(d, OTHER(sender), meth, cs->seq, 0);
     if (po) {
         if (!po->have_answer || m->status >= 200) {
-            po->have_answer = true;
+            offer_answered(d, po);
             po->answer = *sdp;
             po->answer_msg = here;
         }
