@@ -91,6 +91,7 @@ struct Transfer {
     char *rep_call_id, *rep_from_tag, *rep_to_tag;
     bool rep_early_only;
     bool rep_dialog_seen;
+    bool rep_holds_old;    /* counted in the replaced dialog's replace_pending */
     char *new_call_id;
     char *refer_call_id;   /* replaces: the REFER that asked for it */
     TransferResult result;
@@ -961,6 +962,56 @@ transfer_close_open(DialogEngine *e, Transfer *t)
     }
 }
 
+/* Whether the record of d, ended, waits for a transfer to resolve: an
+ * INVITE with Replaces naming d is unanswered (its 200 makes the end a
+ * replacement, RFC 3891 §3, and it may be captured after d's BYE or 487),
+ * or a REFER sent in d is not linked to its new call yet (the transferor
+ * often hangs up right after the 202; the REFER's subscription outlives
+ * the dialog, RFC 5589 §6). The call's expiry check reports it anyway at
+ * end + SS_TRANSACTION_LINGER. */
+static bool
+dialog_record_waits(const Dialog *d)
+{
+    if (d->replace_pending)
+        return true;
+    const GPtrArray *ts = d->call->transfers;
+    for (guint i = 0; i < ts->len; i++) {
+        const Transfer *t = g_ptr_array_index(ts, i);
+        if (t->dialog == d && !t->is_replaces && !t->emitted && !t->new_call_id)
+            return true;
+    }
+    return false;
+}
+
+/* d has ended: its record now, unless it waits (dialog_record_waits) */
+static void
+emit_ended_dialog(DialogEngine *e, Dialog *d)
+{
+    if (dialog_record_waits(d))
+        mark_pending(e, d->call);
+    else
+        emit_dialog(e, d);
+}
+
+/* What d's record waited for has resolved. */
+static void
+dialog_record_release(DialogEngine *e, Dialog *d)
+{
+    if (d && d->ended && !d->reported && !dialog_record_waits(d))
+        emit_dialog(e, d);
+}
+
+/* The dialog an INVITE with Replaces names, if known. */
+static Dialog *
+replaced_dialog(DialogEngine *e, const Transfer *t)
+{
+    SipStr cid = { t->rep_call_id ? t->rep_call_id : "", t->rep_call_id ? strlen(t->rep_call_id) : 0 };
+    SipStr ft = { t->rep_from_tag ? t->rep_from_tag : "", t->rep_from_tag ? strlen(t->rep_from_tag) : 0 };
+    SipStr tt = { t->rep_to_tag ? t->rep_to_tag : "", t->rep_to_tag ? strlen(t->rep_to_tag) : 0 };
+    Call *c = call_lookup(e, cid);
+    return c ? dialog_find(c, ft, tt) : NULL;
+}
+
 static void
 finalize_transfer(DialogEngine *e, Transfer *t)
 {
@@ -991,6 +1042,16 @@ finalize_transfer(DialogEngine *e, Transfer *t)
     f.refer_call_id = t->refer_call_id;
     if (e->sink.flow)
         e->sink.flow(e->sink.user, &f);
+    if (t->rep_holds_old) {
+        t->rep_holds_old = false;
+        Dialog *old = replaced_dialog(e, t);
+        if (old && old->replace_pending) {
+            old->replace_pending--;
+            dialog_record_release(e, old);
+        }
+    } else if (!t->is_replaces) {
+        dialog_record_release(e, d);
+    }
 }
 
 /* user part of a URI, unescaped (RFC 3261 §19.1.4 compares it decoded) */
@@ -1420,6 +1481,8 @@ link_transfer(DialogEngine *e, Transfer *t, Dialog *nd)
     /* Its last NOTIFY came before the new call was seen. */
     if (t->notify_final)
         finalize_transfer(e, t);
+    else
+        dialog_record_release(e, t->dialog);
 }
 
 static void
@@ -1453,6 +1516,8 @@ on_invite_replaces(DialogEngine *e, Dialog *nd, const SipMessage *m, const SipMe
     if (!old)
         report(e, SS_ANOMALY_REPLACES_UNKNOWN_DIALOG, nd->call->call_id_text);
     else {
+        old->replace_pending++;
+        t->rep_holds_old = true;
         add_related(old, nd->call->call_id_text);
         add_related(nd, old->call->call_id_text);
     }
@@ -1478,11 +1543,7 @@ replaces_final(DialogEngine *e, Dialog *nd, unsigned status)
         t->status = status;
         t->result = status < 300 ? TRANSFER_RESULT_SUCCEEDED : TRANSFER_RESULT_FAILED;
         if (status < 300) {
-            SipStr cid = { t->rep_call_id ? t->rep_call_id : "", t->rep_call_id ? strlen(t->rep_call_id) : 0 };
-            SipStr ft = { t->rep_from_tag ? t->rep_from_tag : "", t->rep_from_tag ? strlen(t->rep_from_tag) : 0 };
-            SipStr tt = { t->rep_to_tag ? t->rep_to_tag : "", t->rep_to_tag ? strlen(t->rep_to_tag) : 0 };
-            Call *c = call_lookup(e, cid);
-            Dialog *old = c ? dialog_find(c, ft, tt) : NULL;
+            Dialog *old = replaced_dialog(e, t);
             if (old && !old->replaced) {
                 /* RFC 3891 §3: the old dialog is ended (BYE, or CANCEL when
                  * early) by the UA that accepted; that end is a replacement. */
@@ -1949,12 +2010,12 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
                         x->ended_by_caller = cancelled;
                         dialog_end(e, x, cancelled ? DIALOG_END_CANCEL : DIALOG_END_REJECTED,
                                    meta->ts);
-                        emit_dialog(e, x);
+                        emit_ended_dialog(e, x);
                     }
                 }
             }
         } else if (cs.method == SIP_METHOD_BYE && st >= 200) {
-            emit_dialog(e, d);
+            emit_ended_dialog(e, d);
         }
         if (cs.method == SIP_METHOD_REFER)
             on_refer_response(e, d, m, req_sender, &cs);

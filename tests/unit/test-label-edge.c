@@ -621,6 +621,32 @@ test_blind_bye_after_202(void)
     h_free(&h);
 }
 
+/* The same, but nothing follows the BYE: no NOTIFY, no new call. The
+ * dialog's record waits for the transfer, then comes out when the transfer
+ * gives up (SS_TRANSFER_WINDOW after the REFER), right after its flow, in
+ * the expiry pass: not only at the end of the input. */
+static void
+test_blind_bye_after_202_nothing_follows(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg d = std_dlg();
+    h_call(&h, &d);
+    h_req(&h, &d, true, "REFER", 2, "Refer-To: <sip:carol@c.example>\nReferred-By: <sip:alice@a.example>\n", NULL);
+    h_resp(&h, &d, true, 202, "REFER", 2, NULL, NULL);
+    SsTime refer = h.t;
+    h.t += 10 * SEC;
+    bye(&h, &d, true, 3);
+    dialog_engine_expire(h.e, h.t + 1 * SEC);
+    check(&h, "");
+    /* the transfer's deadline has passed, the BYE's linger has not */
+    dialog_engine_expire(h.e, refer + 33 * SEC);
+    check(&h, "refer_transfer caller blind unknown status=202 notify=0 to=sip:carol@c.example [c1@test a1/b1]\n"
+              "dialog c1@test a1/b1 terminated bye 200 labels=refer_transfer holds=0 by=caller\n");
+    h_finish(&h);
+    h_free(&h);
+}
+
 /* RFC 3515 §2.4.? out-of-dialog REFER (no To tag): the 202 makes the
  * dialog the NOTIFYs use */
 static void
@@ -1138,8 +1164,8 @@ main(int argc, char **argv)
     g_test_add_func("/edge/refer/notify-id-version-param", test_notify_id_and_version_param);
     g_test_add_func("/edge/refer/compact-forms", test_compact_forms);
     g_test_add_func("/edge/refer/refer-to-params-no-referred-by", test_refer_to_params_no_referred_by);
-    if (0) /* FIXME, next commits */
     g_test_add_func("/edge/refer/bye-after-202", test_blind_bye_after_202);
+    g_test_add_func("/edge/refer/bye-after-202-nothing-follows", test_blind_bye_after_202_nothing_follows);
     g_test_add_func("/edge/refer/out-of-dialog", test_out_of_dialog_refer);
     if (0) /* FIXME, next commits */
     g_test_add_func("/edge/refer/out-of-dialog-notify-first", test_out_of_dialog_refer_notify_first);
@@ -1150,9 +1176,7 @@ main(int argc, char **argv)
     g_test_add_func("/edge/attended/unescaped-at", test_attended_unescaped_at);
     g_test_add_func("/edge/attended/swapped-tags", test_attended_swapped_tags);
     g_test_add_func("/edge/attended/refer-to-target", test_attended_refer_to_target);
-    if (0) /* FIXME, next commits */
     g_test_add_func("/edge/replaces/bye-before-200", test_replaced_bye_before_200);
-    if (0) /* FIXME, next commits */
     g_test_add_func("/edge/replaces/pickup-cancel-before-200", test_pickup_cancel_before_200);
     g_test_add_func("/edge/replaces/challenged", test_replaces_challenged);
     g_test_add_func("/edge/hold/early-update-then-refresh", test_early_update_hold_then_refresh);
