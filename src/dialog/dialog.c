@@ -87,6 +87,7 @@ struct Transfer {
     unsigned notify_status;
     unsigned notify_count;
     bool notify_final;
+    bool notify_terminated; /* a NOTIFY said Subscription-State: terminated */
     bool has_replaces;
     char *rep_call_id, *rep_from_tag, *rep_to_tag;
     bool rep_early_only;
@@ -1303,6 +1304,18 @@ transfer_for_refer_response(Dialog *d, Party refer_sender, uint32_t cseq)
     return NULL;
 }
 
+/* The NOTIFYs have told all they will (a final sipfrag, or the end of
+ * the subscription) and the new call, if any, is linked. Not before the
+ * REFER's own final response: it may be captured after the NOTIFYs
+ * (RFC 3515 §2.4.4 lets them overtake it), and the flow reports it. */
+static bool
+transfer_settled(const Transfer *t)
+{
+    if (t->status == 0 || !(t->notify_final || t->notify_terminated))
+        return false;
+    return t->new_call_id || t->notify_status >= 300 || t->notify_terminated || !t->in_open;
+}
+
 static void
 on_refer_response(DialogEngine *e, Dialog *d, const SipMessage *m, Party req_sender,
                   const SipCSeq *cs)
@@ -1320,6 +1333,11 @@ on_refer_response(DialogEngine *e, Dialog *d, const SipMessage *m, Party req_sen
             t->refer_sub = 0;
         if (t->result == TRANSFER_RESULT_PENDING)
             t->result = TRANSFER_RESULT_UNKNOWN;
+        /* the NOTIFYs came first */
+        if (transfer_settled(t)) {
+            transfer_close_open(e, t);
+            finalize_transfer(e, t);
+        }
     } else if (m->status == 401 || m->status == 407) {
         t->challenged = true;
         t->result = TRANSFER_RESULT_REJECTED;
@@ -1380,10 +1398,12 @@ on_notify(DialogEngine *e, Dialog *d, const SipMessage *m, Party sender)
         t->notify_final = true;
         refer_result_from_notify(t);
     }
+    if (terminated)
+        t->notify_terminated = true;
     if ((st >= 200 || terminated) && !t->emitted) {
         if (t->status == 0 && t->result == TRANSFER_RESULT_PENDING)
             t->result = TRANSFER_RESULT_UNKNOWN;
-        if (t->new_call_id || st >= 300 || terminated || !t->in_open) {
+        if (transfer_settled(t)) {
             transfer_close_open(e, t);
             finalize_transfer(e, t);
         }
@@ -1479,7 +1499,7 @@ link_transfer(DialogEngine *e, Transfer *t, Dialog *nd)
         add_related(nd, t->rep_call_id);
     transfer_close_open(e, t);
     /* Its last NOTIFY came before the new call was seen. */
-    if (t->notify_final)
+    if (t->notify_final && t->status != 0)
         finalize_transfer(e, t);
     else
         dialog_record_release(e, t->dialog);
@@ -1739,6 +1759,15 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
             if (!d && m->method == SIP_METHOD_ACK) {
                 /* ACK of a 2xx whose dialog we know only as trying */
                 d = dialog_find_trying(c, ftag, SIP_METHOD_INVITE);
+            }
+            if (!d && m->method == SIP_METHOD_NOTIFY) {
+                /* A NOTIFY may come before the 2xx of the out-of-dialog
+                 * REFER it reports on, and then makes the dialog (RFC 3515
+                 * §2.4.4, RFC 6665 §4.1.2.4): its To-tag is the REFER's
+                 * From-tag, its From-tag the dialog's other tag. */
+                d = dialog_find_trying(c, ttag, SIP_METHOD_REFER);
+                if (d)
+                    d->to_tag = dialog_str(d, ftag);
             }
             if (!d && m->method != SIP_METHOD_NOTIFY && m->method != SIP_METHOD_SUBSCRIBE &&
                 m->method != SIP_METHOD_CANCEL && creates_call(m, &cs, true)) {

@@ -1116,6 +1116,29 @@ test_final_notify_before_202(void)
     h_free(&h);
 }
 
+/* The same, but the 202 is never captured: the flow waits for it, then
+ * comes out when the transfer gives up, with the NOTIFY's outcome and no
+ * status. */
+static void
+test_final_notify_202_never_seen(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg d = std_dlg();
+    h_call(&h, &d);
+    h_req(&h, &d, true, "REFER", 2, "Refer-To: <sip:carol@c.example>\nReferred-By: <sip:alice@a.example>\n", NULL);
+    SsTime refer = h.t;
+    Dlg n = carol_call();
+    new_call(&h, &n, "Referred-By: <sip:alice@a.example>\n");
+    h_req(&h, &d, false, "NOTIFY", 1, NOTIFY_OK, NULL);
+    dialog_engine_expire(h.e, refer + 20 * SEC);
+    check(&h, "");
+    dialog_engine_expire(h.e, refer + 33 * SEC);
+    check(&h, "refer_transfer caller blind succeeded status=0 notify=200 to=sip:carol@c.example new=c2@test [c1@test a1/b1]\n");
+    h_finish(&h);
+    h_free(&h);
+}
+
 /* RFC 3891 §3: early-only naming a confirmed dialog gets 486; nothing is
  * replaced */
 static void
@@ -1167,7 +1190,6 @@ main(int argc, char **argv)
     g_test_add_func("/edge/refer/bye-after-202", test_blind_bye_after_202);
     g_test_add_func("/edge/refer/bye-after-202-nothing-follows", test_blind_bye_after_202_nothing_follows);
     g_test_add_func("/edge/refer/out-of-dialog", test_out_of_dialog_refer);
-    if (0) /* FIXME, next commits */
     g_test_add_func("/edge/refer/out-of-dialog-notify-first", test_out_of_dialog_refer_notify_first);
     g_test_add_func("/edge/refer/refer-sub-false", test_refer_sub_false);
     g_test_add_func("/edge/refer/second-refer-after-failure", test_second_refer_after_failure);
@@ -1183,8 +1205,8 @@ main(int argc, char **argv)
     g_test_add_func("/edge/hold/trickle-ice-placeholder", test_trickle_ice_placeholder_not_hold);
     g_test_add_func("/edge/hold/resume-by-update", test_resume_by_update);
     g_test_add_func("/edge/refer/challenged-notify-id", test_refer_challenged_notify_id);
-    if (0) /* FIXME, next commits */
     g_test_add_func("/edge/refer/final-notify-before-202", test_final_notify_before_202);
+    g_test_add_func("/edge/refer/final-notify-202-never-seen", test_final_notify_202_never_seen);
     g_test_add_func("/edge/replaces/early-only-confirmed", test_replaces_early_only_confirmed);
     return g_test_run();
 }
