@@ -87,7 +87,8 @@
     X(REPLACES_UNKNOWN_DIALOG, "replaces_unknown_dialog", "Replaces names a dialog that was not seen") \
     X(REPLACES_BAD_HEADER, "replaces_bad_header", "malformed Replaces header") \
     X(NOTIFY_BAD_SIPFRAG, "notify_bad_sipfrag", "NOTIFY for refer without a sipfrag status line") \
-    X(TRANSFER_AMBIGUOUS, "transfer_ambiguous", "transfer outcome or link could not be decided")
+    X(TRANSFER_AMBIGUOUS, "transfer_ambiguous", "transfer outcome or link could not be decided") \
+    X(TRANSFER_CAP, "transfer_cap", "too many transfers in one call: later ones not followed (cap reached)")
 
 typedef enum {
 #define SS_ANOMALY_ENUM(e, code, desc) SS_ANOMALY_##e,

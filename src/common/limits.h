@@ -62,6 +62,9 @@
 #define SS_MAX_CALLS 200000
 /* Dialogs per call: forking to more than 32 branches is pathological. */
 #define SS_MAX_DIALOGS_PER_CALL 32
+/* Transfers (REFERs, INVITEs with Replaces) followed per call: a real call
+ * has a few; past this, later ones are counted as messages only. */
+#define SS_MAX_TRANSFERS_PER_CALL 64
 /* A dialog with no message for this long ends as "timeout" (capture time).
  * Session timers (RFC 4028) refresh every 15-30 min at most. */
 #define SS_DIALOG_IDLE_TIMEOUT (3600 * SS_NSEC_PER_SEC)

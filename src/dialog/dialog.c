@@ -175,6 +175,7 @@ struct Call {
     char *call_id_text;    /* display form: NUL bytes shown as '?' */
     SsTime first;
     uint64_t seq;          /* creation order */
+    bool transfer_cap_reported;
     /* the Call-ID's raw bytes and display form, here when they fit (most
      * Call-IDs are under 64 bytes) */
     char id_inline[CALL_ID_INLINE];
@@ -1215,6 +1216,21 @@ offer_final_response(DialogEngine *e, Dialog *d, Party req_sender, const SipCSeq
 /* ------------------------------------------------------------------ */
 /* REFER (RFC 3515), NOTIFY of the implicit subscription, Replaces      */
 
+/* Room for one more transfer in c (SS_MAX_TRANSFERS_PER_CALL); the first
+ * refusal is reported. Keeps a REFER storm from growing memory and the
+ * per-call transfer scans without bound. */
+static bool
+transfer_room(DialogEngine *e, Call *c)
+{
+    if (c->transfers->len < SS_MAX_TRANSFERS_PER_CALL)
+        return true;
+    if (!c->transfer_cap_reported) {
+        c->transfer_cap_reported = true;
+        report(e, SS_ANOMALY_TRANSFER_CAP, c->call_id_text);
+    }
+    return false;
+}
+
 static void
 on_refer(DialogEngine *e, Dialog *d, const SipMessage *m, const SipMeta *meta, Party sender,
          const SipCSeq *cs)
@@ -1242,6 +1258,10 @@ on_refer(DialogEngine *e, Dialog *d, const SipMessage *m, const SipMeta *meta, P
         t->cseq = cs->seq;
         t->result = TRANSFER_RESULT_PENDING;
         t->deadline = meta->ts + SS_TRANSFER_WINDOW;
+        return;
+    }
+    if (!transfer_room(e, d->call)) {
+        g_free(refer_to);
         return;
     }
     t = g_new0(Transfer, 1);
@@ -1509,6 +1529,8 @@ static void
 on_invite_replaces(DialogEngine *e, Dialog *nd, const SipMessage *m, const SipMeta *meta,
                    const SipReplaces *rep, Transfer *refer)
 {
+    if (!transfer_room(e, nd->call))
+        return;
     Transfer *t = g_new0(Transfer, 1);
     t->call = nd->call;
     t->dialog = nd;

@@ -198,9 +198,10 @@ expect "many-dialogs: each refused fork counted once, not called an orphan" \
 r=$(rss many-dialogs)
 expect_rss "many-dialogs: peak RSS ${r} KiB under 64 MiB" "$([ "${r:-0}" -lt 65536 ] && echo yes)" yes
 run refer-storm 0
-expect "refer-storm: 10000 REFERs: one dialog, 10000 transfer flows" \
+expect "refer-storm: 10000 REFERs: one dialog, transfers capped at 64 per call" \
     "$(q refer-storm 'len(s["dialogs"]), s["kinds"].get("sipsleuth.flow:refer_transfer"), st["sip_messages"]')" \
-    "(1, 10000, 20007)"
+    "(1, 64, 20007)"
+expect "refer-storm: the cap is reported once" "$(q refer-storm 'an.get("transfer_cap")')" 1
 expect "refer-storm: dialog ends by bye" "$(q refer-storm 's["dialogs"][0]["end_reason"]')" bye
 
 # every message-level anomaly must give one anomaly record, as counted
