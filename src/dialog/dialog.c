@@ -163,19 +163,20 @@ struct Call {
     char *call_id;         /* raw bytes + NUL (may contain NUL) */
     Dialog *first_dialog;  /* dialogs[0], read before the array is */
     GPtrArray *dialogs;    /* Dialog*, creation order */
-    SsTime last;
+    GPtrArray *transfers;  /* Transfer*, creation order */
     unsigned messages;
     int queue;             /* 0 active, 1 ended */
     unsigned ring_n, ring_pos;
+    SsTime last;
     GList lru_link;
     bool pending;          /* in engine->pending (heap_idx is its place) */
     unsigned heap_idx;
     SsTime check_at;       /* nothing pending is due before then */
-    GPtrArray *transfers;  /* Transfer*, creation order */
     char *call_id_text;    /* display form: NUL bytes shown as '?' */
     SsTime first;
     uint64_t seq;          /* creation order */
     bool transfer_cap_reported;
+    /* not cleared for a new call (call_new): written before being read */
     /* the Call-ID's raw bytes and display form, here when they fit (most
      * Call-IDs are under 64 bytes) */
     char id_inline[CALL_ID_INLINE];
@@ -437,7 +438,9 @@ call_new(DialogEngine *e, SipStr id, uint64_t hash, SsTime ts)
     if (e->free_calls->len) {
         c = g_ptr_array_steal_index_fast(e->free_calls, e->free_calls->len - 1);
         GPtrArray *dialogs = c->dialogs, *transfers = c->transfers;
-        memset(c, 0, sizeof *c);
+        /* the fields only: the Call-ID is copied in below, and the ring is
+         * read only up to ring_n (1.2 KB less to write to a cold call) */
+        memset(c, 0, offsetof(Call, id_inline));
         c->dialogs = dialogs;
         c->transfers = transfers;
     } else {
