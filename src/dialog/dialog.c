@@ -155,6 +155,12 @@ typedef struct {
     uint64_t path;         /* src/dst: same path = retransmission */
 } Fingerprint;
 
+/* A node of the engine's LRU lists (indices into DialogEngine.lru). */
+typedef struct {
+    uint32_t prev, next;
+} LruNode;
+enum { LRU_ACTIVE = 0, LRU_ENDED = 1 };
+
 struct Call {
     /* what every message reads, in the first two cache lines; the lookup
      * asks for all of them at once (call_lookup_hashed) */
@@ -168,7 +174,7 @@ struct Call {
     int queue;             /* 0 active, 1 ended */
     unsigned ring_n, ring_pos;
     SsTime last;
-    GList lru_link;
+    uint32_t lru;          /* its node in engine->lru */
     bool pending;          /* in engine->pending (heap_idx is its place) */
     unsigned heap_idx;
     SsTime check_at;       /* nothing pending is due before then */
@@ -197,8 +203,15 @@ struct DialogEngine {
     const char *pf_id;     /* the Call-ID dialog_engine_prefetch() hashed */
     size_t pf_len;
     uint64_t pf_hash;
-    GQueue active;         /* Call*, least recently active first */
-    GQueue ended;          /* Call*, all dialogs reported */
+    /* Two lists of calls, least recently active first: LRU_ACTIVE, and
+     * LRU_ENDED (all dialogs reported). Their links sit in one dense array
+     * (8 bytes a call) rather than in the calls: moving a call to the tail
+     * on each of its messages touches its neighbours' links, which are then
+     * in the cache, not in two cold calls. */
+    LruNode *lru;          /* [0], [1]: the heads of the two lists */
+    Call **lru_call;       /* the call of each node */
+    uint32_t lru_cap;
+    uint32_t lru_free;     /* first free node (0: none) */
     /* calls with flows waiting for an outcome, a min-heap on check_at (then
      * creation order): the expiry pass looks only at calls that are due */
     GPtrArray *pending;
@@ -380,6 +393,73 @@ dialog_free(DialogEngine *e, Dialog *d)
         g_free(d);
 }
 
+/* ---- the LRU lists ---- */
+
+static void
+lru_init(DialogEngine *e)
+{
+    e->lru_cap = 1024;
+    e->lru = g_new(LruNode, e->lru_cap);
+    e->lru_call = g_new0(Call *, e->lru_cap);
+    for (uint32_t h = LRU_ACTIVE; h <= LRU_ENDED; h++)
+        e->lru[h].prev = e->lru[h].next = h;
+    /* nodes 2.. are free, chained through next */
+    for (uint32_t i = 2; i < e->lru_cap; i++)
+        e->lru[i].next = i + 1 < e->lru_cap ? i + 1 : 0;
+    e->lru_free = 2;
+}
+
+static uint32_t
+lru_node_new(DialogEngine *e, Call *c)
+{
+    if (e->lru_free == 0) {
+        uint32_t old = e->lru_cap;
+        e->lru_cap *= 2;
+        e->lru = g_renew(LruNode, e->lru, e->lru_cap);
+        e->lru_call = g_renew(Call *, e->lru_call, e->lru_cap);
+        for (uint32_t i = old; i < e->lru_cap; i++)
+            e->lru[i].next = i + 1 < e->lru_cap ? i + 1 : 0;
+        e->lru_free = old;
+    }
+    uint32_t n = e->lru_free;
+    e->lru_free = e->lru[n].next;
+    e->lru_call[n] = c;
+    return n;
+}
+
+static void
+lru_node_free(DialogEngine *e, uint32_t n)
+{
+    e->lru_call[n] = NULL;
+    e->lru[n].next = e->lru_free;
+    e->lru_free = n;
+}
+
+static inline void
+lru_push_tail(DialogEngine *e, uint32_t head, uint32_t n)
+{
+    uint32_t last = e->lru[head].prev;
+    e->lru[n].prev = last;
+    e->lru[n].next = head;
+    e->lru[last].next = n;
+    e->lru[head].prev = n;
+}
+
+static inline void
+lru_unlink(DialogEngine *e, uint32_t n)
+{
+    uint32_t p = e->lru[n].prev, x = e->lru[n].next;
+    e->lru[p].next = x;
+    e->lru[x].prev = p;
+}
+
+static inline Call *
+lru_first(const DialogEngine *e, uint32_t head)
+{
+    uint32_t n = e->lru[head].next;
+    return n == head ? NULL : e->lru_call[n];
+}
+
 void
 dialog_engine_prefetch(DialogEngine *e, const SipMessage *m)
 {
@@ -425,9 +505,9 @@ call_new(DialogEngine *e, SipStr id, uint64_t hash, SsTime ts)
 {
     if (e->calls.count >= SS_MAX_CALLS) {
         /* Cap: evict the oldest ended call, else the least recently active. */
-        Call *victim = g_queue_peek_head(&e->ended);
+        Call *victim = lru_first(e, LRU_ENDED);
         if (!victim)
-            victim = g_queue_peek_head(&e->active);
+            victim = lru_first(e, LRU_ACTIVE);
         if (victim) {
             e->stats.evictions++;
             report(e, SS_ANOMALY_DIALOG_EVICTED, victim->call_id_text);
@@ -459,10 +539,10 @@ call_new(DialogEngine *e, SipStr id, uint64_t hash, SsTime ts)
     c->call_id_text[id.len] = '\0';
     c->first = c->last = ts;
     c->seq = ++e->call_seq;
-    c->lru_link.data = c;
     c->hash = hash;
     ptr_table_insert(&e->calls, hash, c);
-    g_queue_push_tail_link(&e->active, &c->lru_link);
+    c->lru = lru_node_new(e, c);
+    lru_push_tail(e, LRU_ACTIVE, c->lru);
     c->queue = 0;
     e->stats.calls++;
     e->stats.calls_open++;
@@ -473,9 +553,8 @@ static void
 call_touch(DialogEngine *e, Call *c, SsTime ts)
 {
     c->last = ts;
-    GQueue *q = c->queue ? &e->ended : &e->active;
-    g_queue_unlink(q, &c->lru_link);
-    g_queue_push_tail_link(q, &c->lru_link);
+    lru_unlink(e, c->lru);
+    lru_push_tail(e, c->queue ? LRU_ENDED : LRU_ACTIVE, c->lru);
 }
 
 /* Move between the active and ended queues according to its dialogs. */
@@ -493,9 +572,9 @@ call_update_queue(DialogEngine *e, Call *c)
     int want = all_done ? 1 : 0;
     if (want == c->queue)
         return;
-    g_queue_unlink(c->queue ? &e->ended : &e->active, &c->lru_link);
+    lru_unlink(e, c->lru);
     c->queue = want;
-    g_queue_push_tail_link(want ? &e->ended : &e->active, &c->lru_link);
+    lru_push_tail(e, want ? LRU_ENDED : LRU_ACTIVE, c->lru);
 }
 
 static Dialog *
@@ -2216,7 +2295,8 @@ call_destroy(DialogEngine *e, Call *c, DialogEndReason why)
     }
     for (guint i = 0; i < c->dialogs->len; i++)
         dialog_free(e, g_ptr_array_index(c->dialogs, i));
-    g_queue_unlink(c->queue ? &e->ended : &e->active, &c->lru_link);
+    lru_unlink(e, c->lru);
+    lru_node_free(e, c->lru);
     ptr_table_remove(&e->calls, c->hash, c);
     if (c->call_id != c->id_inline)
         g_free(c->call_id);
@@ -2244,14 +2324,14 @@ dialog_engine_expire(DialogEngine *e, SsTime now)
     while (e->pending->len && (c = g_ptr_array_index(e->pending, 0))->check_at <= now)
         pending_check(e, c, now);
     /* ended calls linger for late retransmissions, then go */
-    while ((c = g_queue_peek_head(&e->ended)) && now - c->last >= SS_ENDED_LINGER) {
+    while ((c = lru_first(e, LRU_ENDED)) && now - c->last >= SS_ENDED_LINGER) {
         if (c->pending && !pending_check(e, c, now))
             break;
         call_destroy(e, c, DIALOG_END_NONE);
     }
     /* idle calls time out */
     SsTime idle = e->cfg.idle_timeout ? e->cfg.idle_timeout : SS_DIALOG_IDLE_TIMEOUT;
-    while ((c = g_queue_peek_head(&e->active)) && now - c->last >= idle)
+    while ((c = lru_first(e, LRU_ACTIVE)) && now - c->last >= idle)
         call_destroy(e, c, DIALOG_END_TIMEOUT);
 }
 
@@ -2297,8 +2377,7 @@ dialog_engine_new(const DialogSink *sink, const AnomalySink *anomalies, const Di
     e->free_calls = g_ptr_array_new();
     e->free_dialogs = g_ptr_array_new();
     e->pending = g_ptr_array_new();
-    g_queue_init(&e->active);
-    g_queue_init(&e->ended);
+    lru_init(e);
     g_queue_init(&e->open_refers);
     return e;
 }
@@ -2328,6 +2407,8 @@ dialog_engine_free(DialogEngine *e)
         call_destroy(e, g_ptr_array_index(all, i), DIALOG_END_NONE);
     g_ptr_array_free(all, TRUE);
     ptr_table_free(&e->calls);
+    g_free(e->lru);
+    g_free(e->lru_call);
     g_ptr_array_free(e->pending, TRUE);
     for (guint i = 0; i < e->free_calls->len; i++) {
         Call *c = g_ptr_array_index(e->free_calls, i);
