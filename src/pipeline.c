@@ -453,6 +453,8 @@ collect_stats(Pipeline *p)
     dialog_engine_get_stats(p->eng, &ds);
     p->st.sip_retransmissions = ds.retransmissions;
     p->st.calls = ds.calls;
+    p->st.filtered = call_select_active(p->sel);
+    p->st.calls_selected = p->st.filtered ? call_select_count(p->sel) : 0;
     p->st.dialogs = ds.dialogs;
     p->st.dialog_evictions = ds.evictions;
     for (int i = 0; i < SS_LABEL_COUNT; i++)

@@ -17,7 +17,7 @@ check() { # name expected actual
 }
 calls() { grep -v '^ \|^$\|^Summary' | awk '{print $3}' | tr '\n' ' ' | sed 's/ $//'; }
 
-echo "1..14"
+echo "1..17"
 three="-r $s/xfer-attended.pcap -r $s/hold-sendonly.pcap -r $s/busy-486.pcap"
 
 check "no filter: three files, calls in start order" \
@@ -29,6 +29,12 @@ check "--label replaces_transfer brings the calls the transfer links" \
 check "--label hold" \
   "1-20242@127.0.0.1 1-21740@127.0.0.1 consult-21740///1-21740@127.0.0.1 xfer-21733///1-21740@127.0.0.1" \
   "$("$bin" -q --label hold $three | calls)"
+check "--label hold: the summary counts the input and says how many calls were shown" \
+  "  calls: 5  dialogs: 5  (shown: 4, by the filters and their links)" \
+  "$("$bin" -q --label hold $three | grep '^  calls:')"
+check "no filter: no shown count" "  calls: 5  dialogs: 5" "$("$bin" -q $three | grep '^  calls:')"
+check "JSON stats with a filter: calls_selected" "4" \
+  "$("$bin" -T json --emit=stats --label hold $three | sed 's/.*"calls_selected":\([0-9]*\).*/\1/')"
 check "--call-id" "1-20164@127.0.0.1" "$("$bin" -q --call-id 1-20164@127.0.0.1 $three | calls)"
 check "--user glob on the callee" \
   "1-21740@127.0.0.1 consult-21740///1-21740@127.0.0.1 xfer-21733///1-21740@127.0.0.1" \

@@ -63,6 +63,8 @@ typedef struct {
     uint64_t sip_incomplete;
     uint64_t non_sip_payloads;   /* UDP/TCP payloads that were not SIP */
     uint64_t calls;
+    bool filtered;              /* --call-id, --user or --label given */
+    uint64_t calls_selected;    /* if filtered: the calls shown (with linked ones) */
     uint64_t dialogs;
     uint64_t dialog_evictions;
     uint64_t labels[SS_LABEL_COUNT];

@@ -808,6 +808,8 @@ json_stats(JsonWriter *jw, const RunStats *st)
     jb_u64(jb, "sip_incomplete", st->sip_incomplete);
     jb_u64(jb, "non_sip_payloads", st->non_sip_payloads);
     jb_u64(jb, "calls", st->calls);
+    if (st->filtered)
+        jb_u64(jb, "calls_selected", st->calls_selected);
     jb_u64(jb, "dialogs", st->dialogs);
     jb_u64(jb, "dialog_evictions", st->dialog_evictions);
     jb_obj(jb, "labels");

@@ -1195,6 +1195,8 @@ text_summary(TextWriter *tw, GString *out, const RunStats *st)
     g_string_append_printf(out, "  calls: %" PRIu64 "  dialogs: %" PRIu64, st->calls, st->dialogs);
     if (st->dialog_evictions)
         g_string_append_printf(out, "  (evicted: %" PRIu64 ")", st->dialog_evictions);
+    if (st->filtered)
+        g_string_append_printf(out, "  (shown: %" PRIu64 ", by the filters and their links)", st->calls_selected);
     g_string_append_c(out, '\n');
     g_string_append_printf(out,
                            "  SIP messages: %" PRIu64 " (requests %" PRIu64 ", responses %" PRIu64
