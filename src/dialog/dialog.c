@@ -1756,6 +1756,41 @@ emit_message(DialogEngine *e, const SipMessage *m, const SipMeta *meta, Call *c,
     e->sink.message(e->sink.user, &ev);
 }
 
+/* A branch forked after its sibling's 2xx (which finalized the INVITE's
+ * offer there): the offer, copied from the sibling, waits again for this
+ * branch's answer. */
+static void
+fork_reopen_offer(Dialog *d)
+{
+    d->offers_used = 0;
+    for (unsigned k = 0; k < MAX_PENDING_OFFERS; k++) {
+        PendingOffer *po = &d->offers[k];
+        po->used = false;
+        if (po->initial && po->method == SIP_METHOD_INVITE && po->cseq == d->initial_cseq &&
+            !d->offers_used) {
+            offer_set_used(d, po, true);
+            po->have_answer = false;
+            po->answer_seq = 0;
+            po->status = 0;
+        }
+    }
+}
+
+/* A 2xx of its own for a dialog another branch's 2xx had ended as
+ * fork_lost, its record not yet written: it was not lost after all. */
+static void
+fork_answered(Dialog *d, const SipMessage *m, const SipCSeq *cs)
+{
+    if (!d->ended || d->reported || d->end_reason != DIALOG_END_FORK_LOST || m->is_request ||
+        m->status < 200 || m->status >= 300 || cs->method != d->method || cs->seq != d->initial_cseq)
+        return;
+    d->ended = false;
+    d->end = 0;
+    d->end_reason = DIALOG_END_NONE;
+    d->state = DIALOG_STATE_EARLY;
+    d->initial_done = false;
+}
+
 static bool
 creates_call(const SipMessage *m, const SipCSeq *cs, bool has_to_tag)
 {
@@ -1937,13 +1972,19 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
                 d = tr;
             } else if (has_ttag) {
                 Dialog *sib = dialog_find_by_caller(c, ftag, cs.method);
-                if (sib && !sib->initial_done && c->dialogs->len >= SS_MAX_DIALOGS_PER_CALL) {
+                /* a branch answering after another's 2xx, while the INVITE
+                 * transaction still takes 2xx (RFC 3261 §13.2.2.4) */
+                bool late_branch = sib && sib->initial_done && cs.method == SIP_METHOD_INVITE &&
+                                   cs.seq == sib->initial_cseq && sib->final_status >= 200 &&
+                                   sib->final_status < 300 && sib->answer &&
+                                   meta->ts - sib->answer < SS_TRANSACTION_LINGER;
+                if (sib && (!sib->initial_done || late_branch) && c->dialogs->len >= SS_MAX_DIALOGS_PER_CALL) {
                     /* one fork too many: counted once as an eviction, the
                      * response is shown without a dialog */
                     fork_refused = true;
                     e->stats.evictions++;
                     report(e, SS_ANOMALY_DIALOG_EVICTED, "too many dialogs in one call");
-                } else if (sib && !sib->initial_done) {
+                } else if (sib && (!sib->initial_done || late_branch)) {
                     /* forking (RFC 3261 §12.1.2, §13.2.2.4): another early dialog */
                     d = dialog_new(e, c, meta->ts);
                     if (d) {
@@ -1963,6 +2004,8 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
                         d->start = sib->start;
                         memcpy(d->offers, sib->offers, sizeof d->offers);
                         d->offers_used = sib->offers_used;
+                        if (late_branch)
+                            fork_reopen_offer(d);
                     }
                 }
             }
@@ -2007,6 +2050,7 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
     d->messages++;
     d->last = meta->ts;
     dialog_note_ua(d, m, sender);
+    fork_answered(d, m, &cs);
 
     bool initial_txn = tmeth == d->method && cs.seq == d->initial_cseq && !d->initial_done &&
                        !d->seen_midcall;
@@ -2112,9 +2156,14 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
                     Dialog *x = g_ptr_array_index(c->dialogs, i);
                     if (x != d && !x->initial_done && x->method == d->method &&
                         str_eq0(x->from_tag, d->from_tag) && x->state == DIALOG_STATE_EARLY) {
+                        /* RFC 3261 §13.2.2.4: another branch may still
+                         * answer with its own 2xx until the INVITE
+                         * transaction completes, 64*T1 after this one;
+                         * its record waits that long (undone by a 2xx
+                         * of its own, fork_answered()) */
                         x->initial_done = true;
                         dialog_end(e, x, DIALOG_END_FORK_LOST, meta->ts);
-                        emit_dialog(e, x);
+                        mark_pending(e, c);
                     }
                 }
                 if (cs.method == SIP_METHOD_INVITE)
