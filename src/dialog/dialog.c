@@ -595,6 +595,10 @@ dialog_new(DialogEngine *e, Call *c, SsTime ts)
     if (c->dialogs->len == 1)
         c->first_dialog = d;
     e->stats.dialogs++;
+    /* a call with no dialog so far (orphan responses) was in the ended
+     * list, where it lingers only briefly: it is active again */
+    if (c->queue)
+        call_update_queue(e, c);
     return d;
 }
 
@@ -1179,6 +1183,8 @@ handle_sdp(DialogEngine *e, Dialog *d, const SipMessage *m, const SipMeta *meta,
         SipMethod meth = m->method;
         if (meth == SIP_METHOD_ACK) {
             PendingOffer *po = offer_find(d, OTHER(sender), SIP_METHOD_INVITE, cs->seq, 1);
+            if (!po && d->seen_midcall && cs->seq == d->initial_cseq)
+                return SDP_ROLE_ANSWER; /* of an exchange seen in part (above) */
             if (!po) {
                 report(e, SS_ANOMALY_OA_UNEXPECTED_ANSWER, "SDP in ACK without an offer in the 2xx");
                 return SDP_ROLE_UNEXPECTED;
@@ -1253,6 +1259,12 @@ handle_sdp(DialogEngine *e, Dialog *d, const SipMessage *m, const SipMeta *meta,
     }
     if (meth != SIP_METHOD_INVITE)
         return SDP_ROLE_UNEXPECTED;
+    /* The dialog was first seen by this INVITE's response (the capture
+     * missed the INVITE): its SDP answers an offer that was not observed,
+     * or is a delayed offer; which, and what either means for holds, is
+     * not known (DESIGN §2: never guessed). */
+    if (d->seen_midcall && cs->seq == d->initial_cseq && !d->last_invite[OTHER(sender)].ts)
+        return SDP_ROLE_ANSWER;
     /* Delayed offer: the INVITE had no SDP, the offer is in this 1xx/2xx
      * and the answer comes in the PRACK or the ACK (RFC 3261 §13.2.1). */
     PendingOffer *prev = offer_find(d, sender, SIP_METHOD_INVITE, cs->seq, 1);
@@ -2031,6 +2043,10 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
                     d->state = DIALOG_STATE_CONFIRMED;
                     d->initial_done = true;
                     d->initial_cseq = cs.seq;
+                    /* its final status, not its setup time: the INVITE
+                     * was not seen */
+                    if (cs.method == SIP_METHOD_INVITE)
+                        d->final_status = m->status;
                 }
             }
         } else if (!d && !fork_refused) {

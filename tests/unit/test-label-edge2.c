@@ -1039,9 +1039,7 @@ main(int argc, char **argv)
     g_test_add_func("/edge2/replaces/481", test_replaces_481);
     g_test_add_func("/edge2/transfer/hold-while-pending", test_hold_while_transfer_pending);
     g_test_add_func("/edge2/transfer/chain", test_transfer_chain);
-    if (0) /* FIXME, next commits */
     g_test_add_func("/edge2/corpus/orphan-100-long-call", test_orphan_100_then_long_call);
-    if (0) /* FIXME, next commits */
     g_test_add_func("/edge2/corpus/orphan-200-sendonly", test_orphan_200_sendonly_not_hold);
     if (0) /* FIXME, next commits */
     g_test_add_func("/edge2/corpus/challenge-retry-deterministic", test_challenge_retry_deterministic);
