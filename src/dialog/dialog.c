@@ -372,6 +372,7 @@ static void finalize_transfer(DialogEngine *e, Transfer *t);
 static void finalize_offer(DialogEngine *e, Dialog *d, PendingOffer *po, OfferResult r);
 static void mark_pending(DialogEngine *e, Call *c);
 static void pending_update(DialogEngine *e, Call *c);
+static bool pending_check(DialogEngine *e, Call *c, SsTime now);
 
 static void
 dialog_free(DialogEngine *e, Dialog *d)
@@ -1855,6 +1856,11 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
         }
         c = call_new(e, cid, h, meta->ts);
     }
+    /* Its own deadlines that are due first, as the expiry pass would have
+     * (it runs at most once a capture second, and only when packets come):
+     * what this message finds must not depend on unrelated traffic. */
+    if (c->pending && c->check_at <= e->now)
+        pending_check(e, c, e->now);
     if (c->first_dialog) {
         /* its tags and what a message updates, on the way during the
          * dedupe and the SDP parse */
