@@ -1159,6 +1159,22 @@ uri_user(SipStr uri_text, char **host)
     size_t n = sip_str_unescape(u.user, buf, sizeof buf);
     if (n == (size_t)-1)
         return dup_str(u.user);
+    /* a telephone number (tel:, or a SIP user=phone user): its visual
+     * separators do not count in comparisons (RFC 3966 §5.6, RFC 3261
+     * §19.1.6) */
+    if (n && (buf[0] == '+' || (buf[0] >= '0' && buf[0] <= '9'))) {
+        size_t k = 0;
+        bool phone = true;
+        for (size_t i = 0; i < n && phone; i++)
+            phone = (buf[i] >= '0' && buf[i] <= '9') || buf[i] == '+' || buf[i] == '-' || buf[i] == '.' ||
+                    buf[i] == '(' || buf[i] == ')';
+        if (phone) {
+            for (size_t i = 0; i < n; i++)
+                if (buf[i] != '-' && buf[i] != '.' && buf[i] != '(' && buf[i] != ')')
+                    buf[k++] = buf[i];
+            n = k;
+        }
+    }
     return dup_view(buf, n);
 }
 
@@ -1482,14 +1498,27 @@ on_notify(DialogEngine *e, Dialog *d, const SipMessage *m, Party sender)
             id = -1;
     }
     Transfer *t = NULL;
-    for (guint i = d->call->transfers->len; i-- > 0;) {
+    if (id < 0) {
+        /* No id: only the first REFER's NOTIFYs may omit it (RFC 3515
+         * §2.4.6), so the oldest REFER still waiting for its final NOTIFY
+         * (agents that never send id use one REFER at a time: then that is
+         * the only one waiting) */
+        for (guint i = 0; i < d->call->transfers->len; i++) {
+            Transfer *x = g_ptr_array_index(d->call->transfers, i);
+            if (x->dialog == d && !x->is_replaces && x->initiator != sender && !x->notify_final &&
+                !x->emitted && x->status < 300) {
+                t = x;
+                break;
+            }
+        }
+    }
+    for (guint i = d->call->transfers->len; !t && i-- > 0;) {
         Transfer *x = g_ptr_array_index(d->call->transfers, i);
         if (x->dialog != d || x->is_replaces || x->initiator == sender)
             continue;
         if (id >= 0 && x->cseq != (uint32_t)id)
             continue;
         t = x;
-        break;
     }
     if (!t)
         return;
@@ -1575,6 +1604,10 @@ match_refer(DialogEngine *e, Dialog *nd, const SipMessage *m, const SipMeta *met
                 continue;
             bool from_transferee = endpoint_addr_equal(&meta->src, &t->req.dst);
             bool rb_match = has_rb && t->referred_by_user && str_eq0(t->referred_by_user, buser);
+            /* a Refer-To with a host only (a PBX, a gateway) matches every
+             * call to that host: only Referred-By tells it is this one */
+            if (!t->target_user && !rb_match)
+                continue;
             if (rb_match && from_transferee)
                 score = 3;
             else if (rb_match || from_transferee)

@@ -1025,7 +1025,6 @@ main(int argc, char **argv)
     g_test_add_func("/edge2/cancel/races-200", test_cancel_races_200);
     g_test_add_func("/edge2/3pcc/flow1-then-hold", test_3pcc_flow1_then_hold);
     g_test_add_func("/edge2/refer/to-pbx-b2bua", test_refer_to_pbx_b2bua);
-    if (0) /* FIXME, next commits */
     g_test_add_func("/edge2/refer/to-pbx-host-only", test_refer_to_pbx_host_only);
     g_test_add_func("/edge2/refer/rejected-403", test_refer_rejected_403);
     g_test_add_func("/edge2/refer/rejected-405", test_refer_rejected_405);
@@ -1033,12 +1032,10 @@ main(int argc, char **argv)
     g_test_add_func("/edge2/refer/notify-486", test_refer_notify_486);
     g_test_add_func("/edge2/refer/notify-487", test_refer_notify_487);
     g_test_add_func("/edge2/refer/notify-503", test_refer_notify_503);
-    if (0) /* FIXME, next commits */
     g_test_add_func("/edge2/refer/two-refers-overlapping", test_two_refers_overlapping);
     g_test_add_func("/edge2/refer/two-refers-first-rejected", test_two_refers_first_rejected);
     g_test_add_func("/edge2/refer/method-invite", test_refer_to_method_invite);
     g_test_add_func("/edge2/refer/tel-uri", test_refer_to_tel);
-    if (0) /* FIXME, next commits */
     g_test_add_func("/edge2/refer/tel-uri-separators", test_refer_to_tel_separators);
     g_test_add_func("/edge2/replaces/consultation-not-captured", test_attended_consultation_not_captured);
     g_test_add_func("/edge2/replaces/481", test_replaces_481);
