@@ -140,6 +140,7 @@ struct Dialog {
     HoldState holding[2];
     SsTime hold_since[2];    /* of a labelled hold; 0 when not counted */
     bool hold_labelled[2];   /* the party's hold was labelled (so its end is a resume) */
+    HoldMode hold_mode[2];   /* of its labelled hold: a resume names the mode it ends */
     uint32_t oa_answers;     /* answers seen: PendingOffer.answer_seq numbers them */
     uint32_t oa_applied;     /* answer_seq of the newest exchange applied */
     unsigned replace_pending; /* unanswered INVITEs with Replaces naming it */
@@ -909,12 +910,15 @@ hold_transition(DialogEngine *e, Dialog *d, Party who, const SdpSummary *sdp, Of
     f.double_hold = d->holding[OTHER(who)] == HS_YES;
     if (kind == FLOW_HOLD) {
         f.hold_mode = oa_hold_mode(sdp);
+        if (takes_effect)
+            d->hold_mode[who] = f.hold_mode;
         if (takes_effect) {
             d->hold_count++;
             d->labels |= SS_LABEL_HOLD;
             e->stats.labels[0]++;
         }
     } else {
+        f.hold_mode = d->hold_mode[who];
         if (takes_effect) {
             SsTime since = d->hold_since[who];
             if (since && po->req.ts >= since) {

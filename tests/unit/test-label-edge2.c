@@ -1046,7 +1046,6 @@ main(int argc, char **argv)
     g_test_add_func("/edge2/corpus/challenge-retry-deterministic", test_challenge_retry_deterministic);
     if (0) /* FIXME, next commits */
     g_test_add_func("/edge2/corpus/midcall-refresh-of-hold", test_midcall_refresh_of_hold);
-    if (0) /* FIXME, next commits */
     g_test_add_func("/edge2/output/resume-mode", test_resume_mode_after_inactive_hold);
     return g_test_run();
 }
