@@ -66,6 +66,7 @@ typedef struct {
     const char *refer_to;
     unsigned notify_status;
     const char *replaces_call_id;
+    bool replaces_dialog_seen;
     bool replaces_early_only;
     const char *new_call_id;
     const char *refer_call_id;
@@ -331,6 +332,7 @@ text_flow(OutputWriter *w, const FlowEvent *ev)
         .refer_to = text_intern(c, ev->refer_to),
         .notify_status = ev->notify_status,
         .replaces_call_id = text_intern(c, ev->replaces_call_id),
+        .replaces_dialog_seen = ev->replaces_dialog_seen,
         .replaces_early_only = ev->replaces_early_only,
         .new_call_id = text_intern(c, ev->new_call_id),
         .refer_call_id = text_intern(c, ev->refer_call_id),
@@ -591,7 +593,10 @@ text_links(GString *out, const TextCall *c)
     for (guint i = 0; i < c->flows->len; i++) {
         const TextFlow *f = &g_array_index(c->flows, TextFlow, i);
         text_add_link(links, c->call_id, f->new_call_id);
-        text_add_link(links, c->call_id, f->replaces_call_id);
+        /* the call a Replaces names, when it was captured (as in the
+         * JSON records' related_call_ids) */
+        if (f->replaces_dialog_seen)
+            text_add_link(links, c->call_id, f->replaces_call_id);
         text_add_link(links, c->call_id, f->refer_call_id);
     }
     for (guint i = 0; i < links->len; i++) {

@@ -1051,6 +1051,41 @@ test_text_summary_lines(void)
         "  packets: 40 (24000 bytes), IP fragments: 2 (reassembled 1), TCP gaps: 1\n");
 }
 
+/* "linked:" lists the calls a Replaces names only when they were captured,
+ * as the JSON records' related_call_ids do (an attended REFER rejected
+ * before any new call, naming a consultation call seen elsewhere). */
+static void
+test_text_links_unseen_replaces(void)
+{
+    for (int seen = 0; seen <= 1; seen++) {
+        Mem m;
+        mem_open(&m);
+        OutputOptions o = { 0 };
+        OutputWriter *w = output_text_new(m.f, &o);
+        FlowEvent f = flow_blind();
+        f.transfer_kind = TRANSFER_ATTENDED;
+        f.transfer_result = TRANSFER_RESULT_REJECTED;
+        f.status_code = 488;
+        f.notify_status = 0;
+        f.new_call_id = NULL;
+        f.replaces_call_id = "call-9@x";
+        f.replaces_from_tag = "a9";
+        f.replaces_to_tag = "c9";
+        f.replaces_dialog_seen = seen;
+        output_flow(w, &f);
+        DialogRecord d = dialog_call1();
+        d.related_call_ids = NULL;
+        d.n_related = 0;
+        output_dialog(w, &d);
+        CallEnd ce = { .ts = d.ts, .call_id = d.call_id, .n_dialogs = 1 };
+        output_call_end(w, &ce);
+        output_free(w);
+        mem_close(&m);
+        g_assert_cmpint(strstr(m.data, "linked: call-9@x") != NULL, ==, seen);
+        g_free(m.data);
+    }
+}
+
 static void
 test_text_timeline_ladder(void)
 {
@@ -1254,6 +1289,7 @@ main(int argc, char **argv)
     g_test_add_func("/output/write-error", test_json_write_error);
     g_test_add_func("/output/text/summary-lines", test_text_summary_lines);
     g_test_add_func("/output/text/timeline", test_text_timeline_only);
+    g_test_add_func("/output/text/links-unseen-replaces", test_text_links_unseen_replaces);
     g_test_add_func("/output/text/timeline-ladder", test_text_timeline_ladder);
     g_test_add_func("/output/text/ladder-three", test_text_ladder_three);
     g_test_add_func("/output/text/color", test_text_color);
