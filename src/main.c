@@ -61,7 +61,7 @@ main(int argc, char **argv)
     g_autofree char *format = NULL;
     g_autofree char *write_file = NULL;
     g_autofree char *drop_user = NULL;
-    g_autofree char *emit = NULL;
+    g_auto(GStrv) emit = NULL;
     g_autofree char *color = NULL;
     g_auto(GStrv) call_ids = NULL;
     g_auto(GStrv) users = NULL;
@@ -83,7 +83,7 @@ main(int argc, char **argv)
         { "buffer-size", 'B', 0, G_OPTION_ARG_INT, &buffer_kib, "Kernel capture buffer in KiB (as tcpdump)", "KIB" },
         { "relinquish-privileges", 'Z', 0, G_OPTION_ARG_STRING, &drop_user, "Drop root to USER after opening the device", "USER" },
         { "format", 'T', 0, G_OPTION_ARG_STRING, &format, "Output format: text (default) or json (NDJSON)", "text|json" },
-        { "emit", 0, 0, G_OPTION_ARG_STRING, &emit, "JSON record kinds: flow,dialog,message,stats,anomaly,all (default flow,dialog)", "KINDS" },
+        { "emit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &emit, "JSON record kinds: flow,dialog,message,stats,anomaly,all (default flow,dialog; repeatable)", "KINDS" },
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose_seen, "Show each call's timeline (text)", NULL },
         { "flow", 0, 0, G_OPTION_ARG_NONE, &flow, "Draw a ladder diagram per call (text)", NULL },
         { "write", 'w', 0, G_OPTION_ARG_FILENAME, &write_file, "Write the packets that carried the SIP messages of the reported calls to a pcap file", "FILE" },
@@ -173,11 +173,16 @@ main(int argc, char **argv)
             ss_error("--emit applies to -T json only");
             return SS_EXIT_USAGE;
         }
-        po.output.emit = parse_emit(emit, &err);
-        if (!po.output.emit) {
-            ss_error("%s", err->message);
-            g_error_free(err);
-            return SS_EXIT_USAGE;
+        /* repeated --emit options add up */
+        po.output.emit = 0;
+        for (char **e = emit; *e; e++) {
+            unsigned k = parse_emit(*e, &err);
+            if (!k) {
+                ss_error("%s", err ? err->message : "--emit: no record kind given");
+                g_clear_error(&err);
+                return SS_EXIT_USAGE;
+            }
+            po.output.emit |= k;
         }
     }
     if (flow && po.format == FORMAT_JSON) {

@@ -17,7 +17,7 @@ check() { # name expected actual
 }
 calls() { grep -v '^ \|^$\|^Summary' | awk '{print $3}' | tr '\n' ' ' | sed 's/ $//'; }
 
-echo "1..17"
+echo "1..20"
 three="-r $s/xfer-attended.pcap -r $s/hold-sendonly.pcap -r $s/busy-486.pcap"
 
 check "no filter: three files, calls in start order" \
@@ -35,6 +35,13 @@ check "--label hold: the summary counts the input and says how many calls were s
 check "no filter: no shown count" "  calls: 5  dialogs: 5" "$("$bin" -q $three | grep '^  calls:')"
 check "JSON stats with a filter: calls_selected" "4" \
   "$("$bin" -T json --emit=stats --label hold $three | sed 's/.*"calls_selected":\([0-9]*\).*/\1/')"
+"$bin" -T json --emit= -r "$s/basic-udp.pcap" > "$tmp/e.out" 2> "$tmp/e.err"
+check "--emit with no kind: exit 2, one error line, nothing on stdout" "2 1 0" \
+  "$? $(wc -l < "$tmp/e.err" | tr -d ' ') $(wc -c < "$tmp/e.out" | tr -d ' ')"
+check "--emit given twice: the kinds add up" "sipsleuth.dialog sipsleuth.stats" \
+  "$("$bin" -T json --emit=dialog --emit=stats -r "$s/basic-udp.pcap" | sed 's/.*"dataset":"\([a-z.]*\)".*/\1/' | sort -u | tr '\n' ' ' | sed 's/ $//')"
+check "--emit=, (only commas): exit 2" "2" \
+  "$("$bin" -T json --emit=, -r "$s/basic-udp.pcap" > /dev/null 2>&1; echo $?)"
 check "--call-id" "1-20164@127.0.0.1" "$("$bin" -q --call-id 1-20164@127.0.0.1 $three | calls)"
 check "--user glob on the callee" \
   "1-21740@127.0.0.1 consult-21740///1-21740@127.0.0.1 xfer-21733///1-21740@127.0.0.1" \
