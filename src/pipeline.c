@@ -533,7 +533,9 @@ run_pass(Pipeline *p, bool final_pass)
     p->src = capture_open(&opts->capture, &err);
     if (!p->src) {
         ss_error("%s", err->message);
-        status = exit_for_capture_error(err);
+        /* cut inside its file header, a file cannot be opened at all:
+         * exit 5 promises that what was read was reported */
+        status = err->code == SS_CAPTURE_ERROR_TRUNCATED ? SS_EXIT_INPUT : exit_for_capture_error(err);
         g_error_free(err);
         return status;
     }

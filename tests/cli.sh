@@ -17,7 +17,7 @@ check() { # name expected actual
 }
 calls() { grep -v '^ \|^$\|^Summary' | awk '{print $3}' | tr '\n' ' ' | sed 's/ $//'; }
 
-echo "1..20"
+echo "1..21"
 three="-r $s/xfer-attended.pcap -r $s/hold-sendonly.pcap -r $s/busy-486.pcap"
 
 check "no filter: three files, calls in start order" \
@@ -42,6 +42,9 @@ check "--emit given twice: the kinds add up" "sipsleuth.dialog sipsleuth.stats" 
   "$("$bin" -T json --emit=dialog --emit=stats -r "$s/basic-udp.pcap" | sed 's/.*"dataset":"\([a-z.]*\)".*/\1/' | sort -u | tr '\n' ' ' | sed 's/ $//')"
 check "--emit=, (only commas): exit 2" "2" \
   "$("$bin" -T json --emit=, -r "$s/basic-udp.pcap" > /dev/null 2>&1; echo $?)"
+head -c 20 "$s/basic-udp.pcap" > "$tmp/cut-header.pcap"
+check "a file cut inside its header cannot be opened: exit 3, as for any input that cannot be" "3" \
+  "$("$bin" -q -r "$s/basic-udp.pcap" -r "$tmp/cut-header.pcap" > /dev/null 2>&1; echo $?)"
 check "--call-id" "1-20164@127.0.0.1" "$("$bin" -q --call-id 1-20164@127.0.0.1 $three | calls)"
 check "--user glob on the callee" \
   "1-21740@127.0.0.1 consult-21740///1-21740@127.0.0.1 xfer-21733///1-21740@127.0.0.1" \
