@@ -201,6 +201,7 @@ struct DialogEngine {
     DialogConfig cfg;
     PtrTable calls;        /* Call*, by call_hash() of the Call-ID */
     uint64_t hash_seed;
+    GString *cid_scratch;  /* a message's Call-ID when it has no call */
     const char *pf_id;     /* the Call-ID dialog_engine_prefetch() hashed */
     size_t pf_len;
     uint64_t pf_hash;
@@ -1789,6 +1790,15 @@ emit_message(DialogEngine *e, const SipMessage *m, const SipMeta *meta, Call *c,
     ev.transport = meta->transport;
     ev.msg = m;
     ev.call_id = c ? c->call_id_text : NULL;
+    SipStr cid;
+    if (!c && sip_get_call_id(m, &cid)) {
+        /* no call (OPTIONS, REGISTER, an orphan response): the record
+         * still names its Call-ID, in the display form calls use */
+        g_string_truncate(e->cid_scratch, 0);
+        for (size_t i = 0; i < cid.len; i++)
+            g_string_append_c(e->cid_scratch, cid.p[i] ? cid.p[i] : '?');
+        ev.call_id = e->cid_scratch->str;
+    }
     if (d) {
         ev.dialog_from_tag = d->from_tag;
         ev.dialog_to_tag = d->to_tag;
@@ -2479,6 +2489,7 @@ dialog_engine_new(const DialogSink *sink, const AnomalySink *anomalies, const Di
     if (cfg)
         e->cfg = *cfg;
     ptr_table_init(&e->calls, 1024);
+    e->cid_scratch = g_string_new(NULL);
     /* the table's layout is not visible in any output: a seed per run
      * keeps crafted Call-IDs from piling onto one probe run */
     e->hash_seed = ((uint64_t)g_random_int() << 32 | g_random_int()) ^ UINT64_C(14695981039346656037);
@@ -2517,6 +2528,7 @@ dialog_engine_free(DialogEngine *e)
     ptr_table_free(&e->calls);
     g_free(e->lru);
     g_free(e->lru_call);
+    g_string_free(e->cid_scratch, TRUE);
     g_ptr_array_free(e->pending, TRUE);
     for (guint i = 0; i < e->free_calls->len; i++) {
         Call *c = g_ptr_array_index(e->free_calls, i);
