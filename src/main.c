@@ -220,6 +220,11 @@ main(int argc, char **argv)
      * snaplen-sized frame per packet (far fewer drops); the 100 ms timeout
      * still hands packets over within a tenth of a second */
     po.capture.immediate = false;
+    if (iface) {
+        /* ECS observer.*: which host and interface saw the packets */
+        po.output.observer_hostname = g_get_host_name();
+        po.output.observer_interface = iface;
+    }
     po.output.verbose = verbose;
     po.output.flow = flow;
     po.output.localtime = localtime_;

@@ -57,7 +57,7 @@ st = s["stats"] or {}
 print(eval(sys.argv[2]))
 EOF
 }
-echo "1..16"
+echo "1..20"
 
 sipp -sn uas -i 127.0.0.1 -p $UAS_PORT -nostdin -timeout 300 > "$tmp/uas.log" 2>&1 &
 pids+=($!)
@@ -101,6 +101,14 @@ round() {
         "($CALLS, ['bye'])"
     expect "$name: stats record: live, $CALLS calls" \
         "$(q "$sum" 'st.get("live"), st.get("calls")')" "(True, $CALLS)"
+    expect "$name: every record names the observer: this host, interface lo" \
+        "$(python3 -c '
+import json, sys
+seen = set()
+for line in open(sys.argv[1]):
+    o = json.loads(line).get("observer", {})
+    seen.add((o.get("hostname"), o.get("ingress", {}).get("interface", {}).get("name")))
+print(sorted(seen))' "$tmp/$name.out")" "[('$(hostname)', 'lo')]"
     echo "# $name: kernel_received $(q "$sum" 'st.get("kernel_received")') kernel_dropped $(q "$sum" 'st.get("kernel_dropped")')"
 }
 
