@@ -183,8 +183,6 @@ sip_message(Pipeline *p, const uint8_t *bytes, size_t len, const Endpoint *src,
         p->st.sip_requests++;
     else
         p->st.sip_responses++;
-    if (incomplete)
-        p->st.sip_incomplete++;
     SipMeta meta = {
         .ts = ts,
         .frame = first_frame,
@@ -194,6 +192,10 @@ sip_message(Pipeline *p, const uint8_t *bytes, size_t len, const Endpoint *src,
         .transport = tr,
         .incomplete = incomplete || r == SIP_PARSE_TRUNCATED,
     };
+    /* as its record says (a cut datagram, a lost segment, or no end of
+     * the headers) */
+    if (meta.incomplete)
+        p->st.sip_incomplete++;
     dialog_engine_feed(p->eng, p->msg, &meta);
 }
 

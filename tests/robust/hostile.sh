@@ -130,6 +130,10 @@ expect "snap-sdp: INVITE and 200 cut in the SDP: sip_content_length_mismatch" \
 expect "snap-sdp: the snaplen cut their SIP bytes: capture_truncated" \
     "$(q snap-sdp 'an.get("capture_truncated")')" 2
 
+run no-eoh-udp 0
+expect "no-eoh-udp: INVITE without the end of its headers: sip_no_end_of_headers" \
+    "$(q no-eoh-udp 'an.get("sip_no_end_of_headers"), st["sip_incomplete"], s["incomplete_messages"]')" "(1, 1, 1)"
+
 # ---- bytes on a SIP stream that are not SIP ----
 run junk-tcp 0
 expect "junk-tcp: two runs of junk: sip_stream_junk once each" \
@@ -212,6 +216,14 @@ for f in "$tmp"/*.sum; do
     [ "$v" = True ] || bad="$bad $c"
 done
 expect "anomaly records == stats anomalies_total in every case" "${bad:-none}" none
+# and the incomplete message records are what stats.sip_incomplete counts
+bad=""
+for f in "$tmp"/*.sum; do
+    c=$(basename "$f" .sum)
+    v=$(q "$c" 's["incomplete_messages"] == st.get("sip_incomplete", 0)')
+    [ "$v" = True ] || bad="$bad $c"
+done
+expect "message records marked incomplete == stats sip_incomplete in every case" "${bad:-none}" none
 
 # ---- command line ----
 cli() { # DESC WANTED_STATUS ARGS...

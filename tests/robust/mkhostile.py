@@ -249,6 +249,19 @@ def big_header_msg(n):
     return request(b"OPTIONS", b"long@h", extra=b"X-Long: " + b"a" * n + b"\r\n")
 
 
+def c_no_eoh_udp(path):
+    """A whole UDP INVITE whose headers never end (no empty line), then the
+    rest of a basic call: the INVITE's record says incomplete, and so must
+    the stats."""
+    pc = Pcap(path)
+    msgs = basic_call(b"noeoh@h")
+    for i, (s, d, m) in enumerate(msgs):
+        if m.startswith(b"INVITE"):
+            m = m[:m.index(b"\r\n\r\n") + 2]
+        pc.add(udp_frame(s, 5060, d, 5060, m, i + 1))
+    pc.close()
+
+
 def c_junk_tcp(path):
     """A SIP/TCP stream with two runs of non-SIP bytes: three lines (one
     binary) before the INVITE, one line between it and the BYE."""

@@ -6,9 +6,9 @@
 Fails (status 1, one line on stderr) when the stream is not strict UTF-8,
 a line is not a JSON object, or the last line has no newline (a record cut
 short). The summary holds what the robustness tests assert on: the number
-of lines, the records per event.dataset and event.action, the last stats
-record's "stats" object, and every dialog record's "sip.dialog" plus
-call_id. Streaming: a few hundred MB of records cost no memory here.
+of lines, the records per event.dataset and event.action, the message
+records marked incomplete, the last stats record's "stats" object, and
+every dialog record's "sip.dialog" plus call_id. Streaming: a few hundred MB of records cost no memory here.
 """
 import collections
 import json
@@ -21,6 +21,7 @@ def main():
     kinds = collections.Counter()
     stats = None
     dialogs = []
+    incomplete = 0
     last = b"\n"
     for raw in sys.stdin.buffer:
         lines += 1
@@ -41,6 +42,8 @@ def main():
         kinds[ds + ":" + str(ev.get("action"))] += 1
         if ds == "sipsleuth.stats":
             stats = rec.get("stats")
+        elif ds == "sipsleuth.message":
+            incomplete += bool(rec["sip"].get("message", {}).get("incomplete"))
         elif ds == "sipsleuth.dialog":
             d = dict(rec["sip"]["dialog"])
             d["call_id"] = rec["sip"].get("call_id")
@@ -48,7 +51,8 @@ def main():
     if not last.endswith(b"\n"):
         sys.exit("line %d: last line cut short (no newline)" % lines)
     with open(out, "w") as f:
-        json.dump({"lines": lines, "kinds": kinds, "stats": stats, "dialogs": dialogs}, f)
+        json.dump({"lines": lines, "kinds": kinds, "stats": stats, "dialogs": dialogs,
+                   "incomplete_messages": incomplete}, f)
 
 
 if __name__ == "__main__":
