@@ -148,20 +148,35 @@ swar_special(uint64_t x)
 
 /* The quoted, escaped string: at most 6 output bytes per input byte, room
  * made a chunk at a time so a huge string does not reserve 6 times its size
- * at once. */
+ * at once. A value is cut after JSON_STR_MAX bytes of output and ends with
+ * "…" (U+2026): one hostile header cannot make a line longer than log
+ * shippers take (Fluent Bit's tail skips lines over 32 KB by default,
+ * Vector's file source over 100 KiB). Real values (Call-IDs, URIs, user
+ * agents) are far shorter. */
 #define JSON_ESCAPE_CHUNK 4096
+#define JSON_STR_MAX 1024
 
 static void
 json_escape(JsonBuf *jb, const char *str, size_t len)
 {
     const unsigned char *p = (const unsigned char *)str;
     jb_putc(jb, '"');
-    for (size_t i = 0; i < len;) {
+    /* a string this short cannot reach the cap even if every byte becomes
+     * \u00XX: no counting */
+    size_t room = len <= JSON_STR_MAX / 6 ? (size_t)-1 : JSON_STR_MAX - 8;
+    size_t written = 0;
+    bool cut = false;
+    for (size_t i = 0; i < len && !cut;) {
         size_t stop = len - i > JSON_ESCAPE_CHUNK ? i + JSON_ESCAPE_CHUNK : len;
         /* an 8-byte block or a UTF-8 sequence may run up to 7 bytes past
          * stop */
         char *o0 = jb_room(jb, (stop - i + 8) * 6), *o = o0;
         while (i < stop) {
+            /* each step below writes at most 8 bytes */
+            if (G_UNLIKELY(written + (size_t)(o - o0) > room)) {
+                cut = true;
+                break;
+            }
             if (i + 8 <= len) {
                 uint64_t x;
                 memcpy(&x, p + i, 8);
@@ -205,8 +220,11 @@ json_escape(JsonBuf *jb, const char *str, size_t len)
             o += 6;
             i++;
         }
+        written += (size_t)(o - o0);
         jb->len += (size_t)(o - o0);
     }
+    if (cut)
+        jb_put(jb, "\xe2\x80\xa6", 3); /* … */
     jb_putc(jb, '"');
 }
 

@@ -134,6 +134,10 @@ run no-eoh-udp 0
 expect "no-eoh-udp: INVITE without the end of its headers: sip_no_end_of_headers" \
     "$(q no-eoh-udp 'an.get("sip_no_end_of_headers"), st["sip_incomplete"], s["incomplete_messages"]')" "(1, 1, 1)"
 
+run long-strings 0
+expect "long-strings: 30 KB Call-ID and User-Agent: one call, every line under 16 KB" \
+    "$(q long-strings 'len(s["dialogs"]), s["longest_line"] < 16384')" "(1, True)"
+
 # ---- bytes on a SIP stream that are not SIP ----
 run junk-tcp 0
 expect "junk-tcp: two runs of junk: sip_stream_junk once each" \

@@ -262,6 +262,20 @@ def c_no_eoh_udp(path):
     pc.close()
 
 
+def c_long_strings(path):
+    """A call whose Call-ID is 30000 bytes of 0xAA and whose INVITE has a
+    30000-byte User-Agent of 0x01 (each byte 6 in JSON), over IPv4
+    fragments: its records must stay short enough for log shippers."""
+    pc = Pcap(path)
+    cid = b"\xaa" * 30000
+    for i, (s, d, m) in enumerate(basic_call(cid)):
+        if m.startswith(b"INVITE"):
+            m = m.replace(b"Max-Forwards: 70\r\n", b"Max-Forwards: 70\r\nUser-Agent: " + b"\x01" * 30000 + b"\r\n")
+        for f in udp_fragments(s, 5060, d, 5060, m, i + 1):
+            pc.add(f)
+    pc.close()
+
+
 def c_junk_tcp(path):
     """A SIP/TCP stream with two runs of non-SIP bytes: three lines (one
     binary) before the INVITE, one line between it and the BYE."""

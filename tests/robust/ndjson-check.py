@@ -7,7 +7,7 @@ Fails (status 1, one line on stderr) when the stream is not strict UTF-8,
 a line is not a JSON object, or the last line has no newline (a record cut
 short). The summary holds what the robustness tests assert on: the number
 of lines, the records per event.dataset and event.action, the message
-records marked incomplete, the last stats record's "stats" object, and
+records marked incomplete, the longest line, the last stats record's "stats" object, and
 every dialog record's "sip.dialog" plus call_id. Streaming: a few hundred MB of records cost no memory here.
 """
 import collections
@@ -22,10 +22,12 @@ def main():
     stats = None
     dialogs = []
     incomplete = 0
+    longest = 0
     last = b"\n"
     for raw in sys.stdin.buffer:
         lines += 1
         last = raw
+        longest = max(longest, len(raw))
         try:
             text = raw.decode("utf-8", errors="strict")
         except UnicodeDecodeError as e:
@@ -52,7 +54,7 @@ def main():
         sys.exit("line %d: last line cut short (no newline)" % lines)
     with open(out, "w") as f:
         json.dump({"lines": lines, "kinds": kinds, "stats": stats, "dialogs": dialogs,
-                   "incomplete_messages": incomplete}, f)
+                   "incomplete_messages": incomplete, "longest_line": longest}, f)
 
 
 if __name__ == "__main__":
