@@ -547,7 +547,6 @@ call_new(DialogEngine *e, SipStr id, uint64_t hash, SsTime ts)
     c->lru = lru_node_new(e, c);
     lru_push_tail(e, LRU_ACTIVE, c->lru);
     c->queue = 0;
-    e->stats.calls++;
     e->stats.calls_open++;
     return c;
 }
@@ -595,8 +594,12 @@ dialog_new(DialogEngine *e, Call *c, SsTime ts)
     d->start = d->last = ts;
     d->holding[0] = d->holding[1] = HS_NO;
     g_ptr_array_add(c->dialogs, d);
-    if (c->dialogs->len == 1)
+    if (c->dialogs->len == 1) {
         c->first_dialog = d;
+        /* a call counts once it has a dialog, and so a record: orphan
+         * responses alone make none */
+        e->stats.calls++;
+    }
     e->stats.dialogs++;
     /* a call with no dialog so far (orphan responses) was in the ended
      * list, where it lingers only briefly: it is active again */

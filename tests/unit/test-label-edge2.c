@@ -1014,6 +1014,26 @@ test_resume_mode_after_inactive_hold(void)
     h_free(&h);
 }
 
+/* A lone 100 Trying (the INVITE not captured, no To-tag) makes no dialog,
+ * so no record: it must not count as a call either (corpus:
+ * ndpi/gre.pcapng said 1 call, with no record of it). */
+static void
+test_orphan_100_alone_no_call(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg d = std_dlg();
+    d.callee_tag = NULL;
+    h_resp(&h, &d, true, 100, "INVITE", 1, NULL, NULL);
+    h_finish(&h);
+    DialogStats st;
+    dialog_engine_get_stats(h.e, &st);
+    g_assert_cmpuint(st.calls, ==, 0);
+    g_assert_cmpuint(st.dialogs, ==, 0);
+    check(&h, "");
+    h_free(&h);
+}
+
 static GString *msg_ids;
 
 static void
@@ -1050,6 +1070,7 @@ main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/edge2/output/message-without-call", test_message_without_call_names_call_id);
+    g_test_add_func("/edge2/corpus/orphan-100-alone-no-call", test_orphan_100_alone_no_call);
     g_test_add_func("/edge2/moh/pbx-other-leg", test_pbx_moh_other_leg);
     g_test_add_func("/edge2/moh/pbx-towards-caller", test_pbx_moh_towards_caller);
     g_test_add_func("/edge2/sdp/media-level-null-c", test_media_level_null_c);
