@@ -17,7 +17,7 @@ check() { # name expected actual
 }
 calls() { grep -v '^ \|^$\|^Summary' | awk '{print $3}' | tr '\n' ' ' | sed 's/ $//'; }
 
-echo "1..21"
+echo "1..22"
 three="-r $s/xfer-attended.pcap -r $s/hold-sendonly.pcap -r $s/busy-486.pcap"
 
 check "no filter: three files, calls in start order" \
@@ -45,6 +45,9 @@ check "--emit=, (only commas): exit 2" "2" \
 head -c 20 "$s/basic-udp.pcap" > "$tmp/cut-header.pcap"
 check "a file cut inside its header cannot be opened: exit 3, as for any input that cannot be" "3" \
   "$("$bin" -q -r "$s/basic-udp.pcap" -r "$tmp/cut-header.pcap" > /dev/null 2>&1; echo $?)"
+head -c 24 "$s/basic-udp.pcap" > "$tmp/no-packets.pcap"
+check "no packets: the stats record is stamped now, without start/end (not 1970)" "no-1970 no-start" \
+  "$("$bin" -T json --emit=stats -r "$tmp/no-packets.pcap" | sed -e 's/.*"@timestamp":"1970.*/1970/' -e 's/^{.*/no-1970/') $("$bin" -T json --emit=stats -r "$tmp/no-packets.pcap" | grep -q '"start"' && echo start || echo no-start)"
 check "--call-id" "1-20164@127.0.0.1" "$("$bin" -q --call-id 1-20164@127.0.0.1 $three | calls)"
 check "--user glob on the callee" \
   "1-21740@127.0.0.1 consult-21740///1-21740@127.0.0.1 xfer-21733///1-21740@127.0.0.1" \

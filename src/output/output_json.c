@@ -797,10 +797,17 @@ static void
 json_stats(JsonWriter *jw, const RunStats *st)
 {
     JsonBuf *jb = &jw->jb;
-    json_begin(jw, st->last_ts, "sipsleuth.stats", "stats");
-    jb_time(jb, "start", st->first_ts);
-    jb_time(jb, "end", st->last_ts);
-    jb_i64(jb, "duration", nonneg(st->last_ts - st->first_ts));
+    if (st->packets) {
+        json_begin(jw, st->last_ts, "sipsleuth.stats", "stats");
+        jb_time(jb, "start", st->first_ts);
+        jb_time(jb, "end", st->last_ts);
+        jb_i64(jb, "duration", nonneg(st->last_ts - st->first_ts));
+    } else {
+        /* no packet, so no capture time: the record is stamped with the
+         * time it is written, and has no start, end or duration (unknown
+         * values are left out), rather than 1970-01-01 */
+        json_begin(jw, (SsTime)g_get_real_time() * SS_NSEC_PER_USEC, "sipsleuth.stats", "stats");
+    }
     jb_end(jb);
     json_observer(jw);
 
