@@ -212,22 +212,21 @@ expect "refer-storm: 10000 REFERs: one dialog, transfers capped at 64 per call" 
 expect "refer-storm: the cap is reported once" "$(q refer-storm 'an.get("transfer_cap")')" 1
 expect "refer-storm: dialog ends by bye" "$(q refer-storm 's["dialogs"][0]["end_reason"]')" bye
 
+# every_case DESC EXPR: EXPR (as for q) is True for every case run
+every_case() {
+    local bad="" f c
+    for f in "$tmp"/*.sum; do
+        c=$(basename "$f" .sum)
+        [ "$(q "$c" "$2")" = True ] || bad="$bad $c"
+    done
+    expect "$1 in every case" "${bad:-none}" none
+}
 # every message-level anomaly must give one anomaly record, as counted
-bad=""
-for f in "$tmp"/*.sum; do
-    c=$(basename "$f" .sum)
-    v=$(q "$c" 's["kinds"].get("sipsleuth.anomaly", 0) == st.get("anomalies_total", 0)')
-    [ "$v" = True ] || bad="$bad $c"
-done
-expect "anomaly records == stats anomalies_total in every case" "${bad:-none}" none
+every_case "anomaly records == stats anomalies_total" \
+    's["kinds"].get("sipsleuth.anomaly", 0) == st.get("anomalies_total", 0)'
 # and the incomplete message records are what stats.sip_incomplete counts
-bad=""
-for f in "$tmp"/*.sum; do
-    c=$(basename "$f" .sum)
-    v=$(q "$c" 's["incomplete_messages"] == st.get("sip_incomplete", 0)')
-    [ "$v" = True ] || bad="$bad $c"
-done
-expect "message records marked incomplete == stats sip_incomplete in every case" "${bad:-none}" none
+every_case "message records marked incomplete == stats sip_incomplete" \
+    's["incomplete_messages"] == st.get("sip_incomplete", 0)'
 
 # ---- command line ----
 cli() { # DESC WANTED_STATUS ARGS...

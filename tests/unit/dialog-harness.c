@@ -2,6 +2,8 @@
 #include "dialog-harness.h"
 
 #include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dialog/dialog_event.h"
@@ -249,4 +251,110 @@ h_call(Harness *h, Dlg *d)
     h_resp(h, d, true, 180, "INVITE", 1, NULL, NULL);
     h_resp(h, d, true, 200, "INVITE", 1, NULL, h_sdp(h, "sendrecv", d->callee_ip));
     h_req(h, d, true, "ACK", 1, NULL, NULL);
+}
+
+void
+h_call_with(Harness *h, Dlg *d, const char *offer, const char *answer)
+{
+    const char *tag = d->callee_tag;
+    d->callee_tag = NULL;
+    h_req(h, d, true, "INVITE", 1, NULL, offer);
+    d->callee_tag = tag;
+    h_resp(h, d, true, 180, "INVITE", 1, NULL, NULL);
+    h_resp(h, d, true, 200, "INVITE", 1, NULL, answer);
+    h_req(h, d, true, "ACK", 1, NULL, NULL);
+}
+
+void
+h_bye(Harness *h, const Dlg *d, bool by_caller, unsigned cseq)
+{
+    h_req(h, d, by_caller, "BYE", cseq, NULL, NULL);
+    h_resp(h, d, by_caller, 200, "BYE", cseq, NULL, NULL);
+}
+
+void
+h_reinvite(Harness *h, const Dlg *d, bool by_caller, unsigned cseq, const char *offer, const char *answer)
+{
+    h_req(h, d, by_caller, "INVITE", cseq, NULL, offer);
+    h_resp(h, d, by_caller, 200, "INVITE", cseq, NULL, answer);
+    h_req(h, d, by_caller, "ACK", cseq, NULL, NULL);
+}
+
+const char *
+h_sdpv(Harness *h, unsigned version, const char *dir, const char *addr, const char *extra)
+{
+    char *s = g_strdup_printf("v=0\no=- 1 %u IN IP4 %s\ns=-\nc=IN IP4 %s\nt=0 0\n"
+                              "m=audio 40000 RTP/AVP 0\na=rtpmap:0 PCMU/8000\n%s%s%s%s",
+                              version, addr, addr, *dir ? "a=" : "", dir, *dir ? "\n" : "",
+                              extra ? extra : "");
+    g_ptr_array_add(h->bufs, s);
+    return s;
+}
+
+void
+h_raw(Harness *h, const char *src, const char *dst, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *text = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    h_feed(h, src, 5060, dst, 5060, false, text);
+    g_free(text);
+}
+
+static void
+h_show(Harness *h, const char *what, const char *expected)
+{
+    g_printerr("--- expected%s\n%s%s--- got\n%s--- anomalies: %s\n", what, expected,
+               *what ? "\n" : "", h->log->str, h->anomalies->str);
+}
+
+void
+h_check(Harness *h, const char *expected)
+{
+    bool ok = strcmp(h->log->str, expected) == 0;
+    if (getenv("EDGE_PRINT") || !ok)
+        h_show(h, "", expected);
+    if (!ok)
+        g_test_fail(); /* keep going: every difference is printed */
+}
+
+void
+h_expect_in(Harness *h, const char *needle)
+{
+    bool ok = strstr(h->log->str, needle) != NULL;
+    if (getenv("EDGE_PRINT") || !ok)
+        h_show(h, " to contain", needle);
+    if (!ok)
+        g_test_fail();
+}
+
+void
+h_expect_not_in(Harness *h, const char *needle)
+{
+    if (strstr(h->log->str, needle)) {
+        h_show(h, " NOT to contain", needle);
+        g_test_fail();
+    }
+}
+
+void
+h_expect_anomalies(Harness *h, const char *expected)
+{
+    if (strcmp(h->anomalies->str, expected) != 0) {
+        g_printerr("--- expected anomalies: '%s'\n--- got: '%s'\n", expected, h->anomalies->str);
+        g_test_fail();
+    }
+}
+
+const char *const H_NOTIFY_TRYING =
+    "Event: refer\nSubscription-State: active;expires=60\nContent-Type: message/sipfrag\n\nSIP/2.0 100 Trying\n";
+const char *const H_NOTIFY_OK =
+    "Event: refer\nSubscription-State: terminated;reason=noresource\nContent-Type: message/sipfrag\n\nSIP/2.0 200 OK\n";
+
+Dlg
+h_std_dlg(void)
+{
+    Dlg d = { "c1@test", "alice@a.example", "a1", "bob@b.example", "b1", "10.0.0.1", "10.0.0.2" };
+    return d;
 }

@@ -8,48 +8,16 @@
 #define SEC (SS_NSEC_PER_SEC)
 #define MS (SS_NSEC_PER_MSEC)
 
-static Dlg
-std_dlg(void)
-{
-    Dlg d = { "c1@test", "alice@a.example", "a1", "bob@b.example", "b1", "10.0.0.1", "10.0.0.2" };
-    return d;
-}
-
-static void
-check(Harness *h, const char *expected)
-{
-    if (strcmp(h->log->str, expected) != 0) {
-        g_printerr("--- expected\n%s--- got\n%s---\n", expected, h->log->str);
-    }
-    g_assert_cmpstr(h->log->str, ==, expected);
-}
-
-static void
-bye(Harness *h, Dlg *d, bool by_caller, unsigned cseq)
-{
-    h_req(h, d, by_caller, "BYE", cseq, NULL, NULL);
-    h_resp(h, d, by_caller, 200, "BYE", cseq, NULL, NULL);
-}
-
-/* re-INVITE offer, 200 answer, ACK */
-static void
-reinvite(Harness *h, Dlg *d, bool by_caller, unsigned cseq, const char *offer, const char *answer)
-{
-    h_req(h, d, by_caller, "INVITE", cseq, NULL, offer);
-    h_resp(h, d, by_caller, 200, "INVITE", cseq, NULL, answer);
-    h_req(h, d, by_caller, "ACK", cseq, NULL, NULL);
-}
-
 static void
 test_basic_call(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
-    bye(&h, &d, true, 2);
+    h_bye(&h, &d, true, 2);
     h_finish(&h);
-    check(&h, "dialog c1@test a1/b1 terminated bye 200 labels=- holds=0 by=caller\n");
+    h_check(&h, "dialog c1@test a1/b1 terminated bye 200 labels=- holds=0 by=caller\n");
     g_assert_cmpstr(h.anomalies->str, ==, "");
     h_free(&h);
 }
@@ -59,14 +27,14 @@ test_hold_sendonly_resume(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
-    reinvite(&h, &d, true, 2, h_sdp(&h, "sendonly", "10.0.0.1"), h_sdp(&h, "recvonly", "10.0.0.2"));
+    h_reinvite(&h, &d, true, 2, h_sdp(&h, "sendonly", "10.0.0.1"), h_sdp(&h, "recvonly", "10.0.0.2"));
     h.t += 5 * SEC;
-    reinvite(&h, &d, true, 3, h_sdp(&h, "sendrecv", "10.0.0.1"), h_sdp(&h, "sendrecv", "10.0.0.2"));
-    bye(&h, &d, false, 1);
+    h_reinvite(&h, &d, true, 3, h_sdp(&h, "sendrecv", "10.0.0.1"), h_sdp(&h, "sendrecv", "10.0.0.2"));
+    h_bye(&h, &d, false, 1);
     h_finish(&h);
-    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
               "resume caller INVITE accepted 200 after=5030ms [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 terminated bye 200 labels=hold,resume holds=1 held=5030ms by=callee\n");
     h_free(&h);
@@ -77,11 +45,11 @@ test_hold_inactive(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
-    reinvite(&h, &d, true, 2, h_sdp(&h, "inactive", "10.0.0.1"), h_sdp(&h, "inactive", "10.0.0.2"));
+    h_reinvite(&h, &d, true, 2, h_sdp(&h, "inactive", "10.0.0.1"), h_sdp(&h, "inactive", "10.0.0.2"));
     h_finish(&h);
-    check(&h, "hold caller INVITE inactive accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE inactive accepted 200 [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 confirmed end_of_input 200 labels=hold holds=1 held=30ms\n");
     h_free(&h);
 }
@@ -91,13 +59,13 @@ test_hold_null_address(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     /* RFC 2543 hold: c=0.0.0.0, no direction attribute */
-    reinvite(&h, &d, true, 2, h_sdp(&h, "", "0.0.0.0"), h_sdp(&h, "", "10.0.0.2"));
-    reinvite(&h, &d, true, 3, h_sdp(&h, "", "10.0.0.1"), h_sdp(&h, "", "10.0.0.2"));
+    h_reinvite(&h, &d, true, 2, h_sdp(&h, "", "0.0.0.0"), h_sdp(&h, "", "10.0.0.2"));
+    h_reinvite(&h, &d, true, 3, h_sdp(&h, "", "10.0.0.1"), h_sdp(&h, "", "10.0.0.2"));
     h_finish(&h);
-    check(&h, "hold caller INVITE null_address accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE null_address accepted 200 [c1@test a1/b1]\n"
               "resume caller INVITE accepted 200 after=30ms [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 confirmed end_of_input 200 labels=hold,resume holds=1 held=30ms\n");
     h_free(&h);
@@ -110,9 +78,9 @@ test_hold_ipv6_null(void)
     h_init(&h);
     Dlg d = { "c6@test", "alice@a.example", "a1", "bob@b.example", "b1", "::1", "::1" };
     h_call(&h, &d);
-    reinvite(&h, &d, true, 2, h_sdp(&h, "sendonly", "::"), h_sdp(&h, "recvonly", "::1"));
+    h_reinvite(&h, &d, true, 2, h_sdp(&h, "sendonly", "::"), h_sdp(&h, "recvonly", "::1"));
     h_finish(&h);
-    check(&h, "hold caller INVITE sendonly accepted 200 [c6@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE sendonly accepted 200 [c6@test a1/b1]\n"
               "dialog c6@test a1/b1 confirmed end_of_input 200 labels=hold holds=1 held=30ms\n");
     h_free(&h);
 }
@@ -122,18 +90,18 @@ test_session_vs_media_level(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     /* session-level sendonly, media-level sendrecv: the media level wins (no hold) */
     const char *o1 = "v=0\no=- 1 2 IN IP4 10.0.0.1\ns=-\nc=IN IP4 10.0.0.1\nt=0 0\na=sendonly\n"
                      "m=audio 40000 RTP/AVP 0\na=sendrecv\n";
-    reinvite(&h, &d, true, 2, o1, h_sdp(&h, "sendrecv", "10.0.0.2"));
+    h_reinvite(&h, &d, true, 2, o1, h_sdp(&h, "sendrecv", "10.0.0.2"));
     /* session-level inactive and no media-level attribute: hold */
     const char *o2 = "v=0\no=- 1 3 IN IP4 10.0.0.1\ns=-\nc=IN IP4 10.0.0.1\nt=0 0\na=inactive\n"
                      "m=audio 40000 RTP/AVP 0\n";
-    reinvite(&h, &d, true, 3, o2, h_sdp(&h, "inactive", "10.0.0.2"));
+    h_reinvite(&h, &d, true, 3, o2, h_sdp(&h, "inactive", "10.0.0.2"));
     h_finish(&h);
-    check(&h, "hold caller INVITE inactive accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE inactive accepted 200 [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 confirmed end_of_input 200 labels=hold holds=1 held=30ms\n");
     h_free(&h);
 }
@@ -143,12 +111,12 @@ test_hold_by_update(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     h_req(&h, &d, true, "UPDATE", 2, NULL, h_sdp(&h, "sendonly", "10.0.0.1"));
     h_resp(&h, &d, true, 200, "UPDATE", 2, NULL, h_sdp(&h, "recvonly", "10.0.0.2"));
     h_finish(&h);
-    check(&h, "hold caller UPDATE sendonly accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller UPDATE sendonly accepted 200 [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 confirmed end_of_input 200 labels=hold holds=1 held=20ms\n");
     h_free(&h);
 }
@@ -158,14 +126,14 @@ test_hold_delayed_offer(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     /* re-INVITE without SDP: the offer comes in the 200, the hold in the ACK's answer */
     h_req(&h, &d, true, "INVITE", 2, NULL, NULL);
     h_resp(&h, &d, true, 200, "INVITE", 2, NULL, h_sdp(&h, "sendrecv", "10.0.0.2"));
     h_req(&h, &d, true, "ACK", 2, NULL, h_sdp(&h, "sendonly", "10.0.0.1"));
     h_finish(&h);
-    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 confirmed end_of_input 200 labels=hold holds=1 held=30ms\n");
     h_free(&h);
 }
@@ -175,13 +143,13 @@ test_hold_rejected_491(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     h_req(&h, &d, true, "INVITE", 2, NULL, h_sdp(&h, "sendonly", "10.0.0.1"));
     h_resp(&h, &d, true, 491, "INVITE", 2, NULL, NULL);
     h_req(&h, &d, true, "ACK", 2, NULL, NULL);
     h_finish(&h);
-    check(&h, "hold caller INVITE sendonly rejected 491 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE sendonly rejected 491 [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 confirmed end_of_input 200 labels=- holds=0\n");
     h_free(&h);
 }
@@ -191,11 +159,11 @@ test_hold_answer_mismatch(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
-    reinvite(&h, &d, true, 2, h_sdp(&h, "sendonly", "10.0.0.1"), h_sdp(&h, "sendrecv", "10.0.0.2"));
+    h_reinvite(&h, &d, true, 2, h_sdp(&h, "sendonly", "10.0.0.1"), h_sdp(&h, "sendrecv", "10.0.0.2"));
     h_finish(&h);
-    check(&h, "hold caller INVITE sendonly answer_mismatch 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE sendonly answer_mismatch 200 [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 confirmed end_of_input 200 labels=hold holds=1 held=30ms\n");
     g_assert_cmpstr(h.anomalies->str, ==, "answer_mismatch");
     h_free(&h);
@@ -206,15 +174,15 @@ test_double_hold(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
-    reinvite(&h, &d, true, 2, h_sdp(&h, "sendonly", "10.0.0.1"), h_sdp(&h, "recvonly", "10.0.0.2"));
+    h_reinvite(&h, &d, true, 2, h_sdp(&h, "sendonly", "10.0.0.1"), h_sdp(&h, "recvonly", "10.0.0.2"));
     /* RFC 6337 §5.3: B holds too, offering inactive */
-    reinvite(&h, &d, false, 1, h_sdp(&h, "inactive", "10.0.0.2"), h_sdp(&h, "inactive", "10.0.0.1"));
+    h_reinvite(&h, &d, false, 1, h_sdp(&h, "inactive", "10.0.0.2"), h_sdp(&h, "inactive", "10.0.0.1"));
     /* A resumes towards a party that still holds: recvonly */
-    reinvite(&h, &d, true, 3, h_sdp(&h, "recvonly", "10.0.0.1"), h_sdp(&h, "sendonly", "10.0.0.2"));
+    h_reinvite(&h, &d, true, 3, h_sdp(&h, "recvonly", "10.0.0.1"), h_sdp(&h, "sendonly", "10.0.0.2"));
     h_finish(&h);
-    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
               "hold callee INVITE inactive accepted 200 double [c1@test a1/b1]\n"
               "resume caller INVITE accepted 200 double after=60ms [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 confirmed end_of_input 200 labels=hold,resume holds=2 held=120ms\n");
@@ -226,14 +194,14 @@ test_callee_hold(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     /* the seed's F10: Bob (callee) puts Alice on hold, then resumes; Alice hangs up */
-    reinvite(&h, &d, false, 1, h_sdp(&h, "sendonly", "10.0.0.2"), h_sdp(&h, "recvonly", "10.0.0.1"));
-    reinvite(&h, &d, false, 2, h_sdp(&h, "sendrecv", "10.0.0.2"), h_sdp(&h, "sendrecv", "10.0.0.1"));
-    bye(&h, &d, true, 2);
+    h_reinvite(&h, &d, false, 1, h_sdp(&h, "sendonly", "10.0.0.2"), h_sdp(&h, "recvonly", "10.0.0.1"));
+    h_reinvite(&h, &d, false, 2, h_sdp(&h, "sendrecv", "10.0.0.2"), h_sdp(&h, "sendrecv", "10.0.0.1"));
+    h_bye(&h, &d, true, 2);
     h_finish(&h);
-    check(&h, "hold callee INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold callee INVITE sendonly accepted 200 [c1@test a1/b1]\n"
               "resume callee INVITE accepted 200 after=30ms [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 terminated bye 200 labels=hold,resume holds=1 held=30ms by=caller\n");
     h_free(&h);
@@ -244,7 +212,7 @@ test_retransmission_not_relabelled(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     const char *o = h_sdp(&h, "sendonly", "10.0.0.1");
     h_req(&h, &d, true, "INVITE", 2, NULL, o);
@@ -254,7 +222,7 @@ test_retransmission_not_relabelled(void)
     h_resp(&h, &d, true, 200, "INVITE", 2, NULL, a);
     h_req(&h, &d, true, "ACK", 2, NULL, NULL);
     h_finish(&h);
-    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 confirmed end_of_input 200 labels=hold holds=1 held=50ms\n");
     h_free(&h);
 }
@@ -263,7 +231,7 @@ test_retransmission_not_relabelled(void)
 static void
 blind_transfer(Harness *h, unsigned final_status)
 {
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(h, &d);
     h_req(h, &d, true, "REFER", 2, "Refer-To: <sip:carol@c.example>\nReferred-By: <sip:alice@a.example>\n", NULL);
     h_resp(h, &d, true, 202, "REFER", 2, NULL, NULL);
@@ -286,7 +254,7 @@ blind_transfer(Harness *h, unsigned final_status)
               "Event: refer\nSubscription-State: terminated;reason=noresource\nContent-Type: message/sipfrag\n\nSIP/2.0 486 Busy Here\n", NULL);
     }
     h_resp(h, &d, false, 200, "NOTIFY", 2, NULL, NULL);
-    bye(h, &d, true, 3);
+    h_bye(h, &d, true, 3);
     h_finish(h);
 }
 
@@ -296,7 +264,7 @@ test_blind_transfer_succeeded(void)
     Harness h;
     h_init(&h);
     blind_transfer(&h, 200);
-    check(&h, "refer_transfer caller blind succeeded status=202 notify=200 to=sip:carol@c.example new=c2@test [c1@test a1/b1]\n"
+    h_check(&h, "refer_transfer caller blind succeeded status=202 notify=200 to=sip:carol@c.example new=c2@test [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 terminated bye 200 labels=refer_transfer holds=0 related=c2@test by=caller\n"
               "dialog c2@test b2/k1 confirmed end_of_input 200 labels=- holds=0 related=c1@test\n");
     h_free(&h);
@@ -308,7 +276,7 @@ test_blind_transfer_failed(void)
     Harness h;
     h_init(&h);
     blind_transfer(&h, 486);
-    check(&h, "dialog c2@test b2/k1 terminated rejected 486 labels=- holds=0 related=c1@test\n"
+    h_check(&h, "dialog c2@test b2/k1 terminated rejected 486 labels=- holds=0 related=c1@test\n"
               "refer_transfer caller blind failed status=202 notify=486 to=sip:carol@c.example new=c2@test [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 terminated bye 200 labels=refer_transfer holds=0 related=c2@test by=caller\n");
     h_free(&h);
@@ -319,16 +287,16 @@ test_refer_rejected_after_challenge(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     const char *hdr = "Refer-To: <sip:carol@c.example?Replaces=x9%40c.example%3Bto-tag%3Dk9%3Bfrom-tag%3Da9>\n";
     h_req(&h, &d, true, "REFER", 2, hdr, NULL);
     h_resp(&h, &d, true, 407, "REFER", 2, NULL, NULL);
     h_req(&h, &d, true, "REFER", 3, hdr, NULL);
     h_resp(&h, &d, true, 488, "REFER", 3, NULL, NULL);
-    bye(&h, &d, true, 4);
+    h_bye(&h, &d, true, 4);
     h_finish(&h);
-    check(&h, "refer_transfer caller attended rejected status=488 notify=0 to=sip:carol@c.example?Replaces=x9%40c.example%3Bto-tag%3Dk9%3Bfrom-tag%3Da9 replaces=x9@c.example/a9/k9/unseen [c1@test a1/b1]\n"
+    h_check(&h, "refer_transfer caller attended rejected status=488 notify=0 to=sip:carol@c.example?Replaces=x9%40c.example%3Bto-tag%3Dk9%3Bfrom-tag%3Da9 replaces=x9@c.example/a9/k9/unseen [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 terminated bye 200 labels=refer_transfer holds=0 by=caller\n");
     h_free(&h);
 }
@@ -339,9 +307,9 @@ test_attended_transfer(void)
 {
     Harness h;
     h_init(&h);
-    Dlg ab = std_dlg();
+    Dlg ab = h_std_dlg();
     h_call(&h, &ab);
-    reinvite(&h, &ab, true, 2, h_sdp(&h, "sendonly", "10.0.0.1"), h_sdp(&h, "recvonly", "10.0.0.2"));
+    h_reinvite(&h, &ab, true, 2, h_sdp(&h, "sendonly", "10.0.0.1"), h_sdp(&h, "recvonly", "10.0.0.2"));
     Dlg ac = { "c3@test", "alice@a.example", "a3", "carol@c.example", "k3", "10.0.0.1", "10.0.0.3" };
     h_call(&h, &ac);
     h_req(&h, &ab, true, "REFER", 3,
@@ -353,13 +321,13 @@ test_attended_transfer(void)
     bc.callee_tag = "k4";
     h_resp(&h, &bc, true, 200, "INVITE", 1, NULL, h_sdp(&h, "sendrecv", "10.0.0.3"));
     h_req(&h, &bc, true, "ACK", 1, NULL, NULL);
-    bye(&h, &ac, false, 1); /* carol ends the consultation call */
+    h_bye(&h, &ac, false, 1); /* carol ends the consultation call */
     h_req(&h, &ab, false, "NOTIFY", 1,
           "Event: refer\nSubscription-State: terminated;reason=noresource\nContent-Type: message/sipfrag\n\nSIP/2.0 200 OK\n", NULL);
     h_resp(&h, &ab, false, 200, "NOTIFY", 1, NULL, NULL);
-    bye(&h, &ab, true, 4);
+    h_bye(&h, &ab, true, 4);
     h_finish(&h);
-    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
               "replaces_transfer caller replaces succeeded status=200 notify=0 to=sip:carol@c.example replaces=c3@test/a3/k3 refer=c1@test [c4@test b4/k4]\n"
               "dialog c3@test a3/k3 terminated replaced 200 labels=- holds=0 related=c1@test,c4@test replaced_by=c4@test\n"
               "refer_transfer caller attended succeeded status=202 notify=200 to=sip:carol@c.example?Replaces=c3%40test%3Bto-tag%3Dk3%3Bfrom-tag%3Da3 replaces=c3@test/a3/k3 new=c4@test [c1@test a1/b1]\n"
@@ -374,7 +342,7 @@ test_replaces_without_refer(void)
 {
     Harness h;
     h_init(&h);
-    Dlg ab = std_dlg();
+    Dlg ab = h_std_dlg();
     ab.callee_tag = NULL;
     h_req(&h, &ab, true, "INVITE", 1, NULL, h_sdp(&h, "sendrecv", "10.0.0.1"));
     ab.callee_tag = "b1";
@@ -389,7 +357,7 @@ test_replaces_without_refer(void)
     h_resp(&h, &ab, true, 200, "CANCEL", 1, NULL, NULL);
     h_resp(&h, &ab, true, 487, "INVITE", 1, NULL, NULL);
     h_finish(&h);
-    check(&h, "replaces_transfer caller replaces succeeded status=200 notify=0 to=sip:alice@a.example replaces=c1@test/b1/a1/early-only [c5@test k5/a5]\n"
+    h_check(&h, "replaces_transfer caller replaces succeeded status=200 notify=0 to=sip:alice@a.example replaces=c1@test/b1/a1/early-only [c5@test k5/a5]\n"
               "dialog c1@test a1/b1 terminated replaced 487 labels=- holds=0 related=c5@test replaced_by=c5@test\n"
               "dialog c5@test k5/a5 confirmed end_of_input 200 labels=replaces_transfer holds=0 related=c1@test\n");
     h_free(&h);
@@ -400,7 +368,7 @@ test_forking(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     d.callee_tag = NULL;
     h_req(&h, &d, true, "INVITE", 1, NULL, h_sdp(&h, "sendrecv", "10.0.0.1"));
     d.callee_tag = "f1";
@@ -409,16 +377,16 @@ test_forking(void)
     h_resp(&h, &d, true, 180, "INVITE", 1, NULL, NULL);
     h_resp(&h, &d, true, 200, "INVITE", 1, NULL, h_sdp(&h, "sendrecv", "10.0.0.2"));
     h_req(&h, &d, true, "ACK", 1, NULL, NULL);
-    reinvite(&h, &d, true, 2, h_sdp(&h, "sendonly", "10.0.0.1"), h_sdp(&h, "recvonly", "10.0.0.2"));
-    bye(&h, &d, true, 3);
+    h_reinvite(&h, &d, true, 2, h_sdp(&h, "sendonly", "10.0.0.1"), h_sdp(&h, "recvonly", "10.0.0.2"));
+    h_bye(&h, &d, true, 3);
     /* f1 lost the fork at f2's 200, but could still have answered with a
      * 2xx of its own until 64*T1 later (RFC 3261 §13.2.2.4): its record
      * comes out then */
-    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/f2]\n"
+    h_check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/f2]\n"
               "dialog c1@test a1/f2 terminated bye 200 labels=hold holds=1 held=30ms by=caller\n");
     dialog_engine_expire(h.e, h.t + 33 * SS_NSEC_PER_SEC);
     h_finish(&h);
-    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/f2]\n"
+    h_check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/f2]\n"
               "dialog c1@test a1/f2 terminated bye 200 labels=hold holds=1 held=30ms by=caller\n"
               "dialog c1@test a1/f1 terminated fork_lost labels=- holds=0\n");
     /* the second early dialog inherits the pending offer: the 200's SDP
@@ -432,7 +400,7 @@ test_cancel(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     d.callee_tag = NULL;
     h_req(&h, &d, true, "INVITE", 1, NULL, h_sdp(&h, "sendrecv", "10.0.0.1"));
     h_resp(&h, &d, true, 100, "INVITE", 1, NULL, NULL);
@@ -444,7 +412,7 @@ test_cancel(void)
     d.callee_tag = "b1";
     h_resp(&h, &d, true, 487, "INVITE", 1, NULL, NULL);
     h_finish(&h);
-    check(&h, "dialog c1@test a1/b1 terminated cancel 487 labels=- holds=0 by=caller\n");
+    h_check(&h, "dialog c1@test a1/b1 terminated cancel 487 labels=- holds=0 by=caller\n");
     h_free(&h);
 }
 
@@ -453,14 +421,14 @@ test_rejected_486(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     d.callee_tag = NULL;
     h_req(&h, &d, true, "INVITE", 1, NULL, h_sdp(&h, "sendrecv", "10.0.0.1"));
     d.callee_tag = "b1";
     h_resp(&h, &d, true, 486, "INVITE", 1, NULL, NULL);
     h_req(&h, &d, true, "ACK", 1, NULL, NULL);
     h_finish(&h);
-    check(&h, "dialog c1@test a1/b1 terminated rejected 486 labels=- holds=0\n");
+    h_check(&h, "dialog c1@test a1/b1 terminated rejected 486 labels=- holds=0\n");
     h_free(&h);
 }
 
@@ -469,14 +437,14 @@ test_midcall_start(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     /* the capture starts with the hold re-INVITE */
-    reinvite(&h, &d, false, 7, h_sdp(&h, "sendonly", "10.0.0.2"), h_sdp(&h, "recvonly", "10.0.0.1"));
-    reinvite(&h, &d, false, 8, h_sdp(&h, "sendrecv", "10.0.0.2"), h_sdp(&h, "sendrecv", "10.0.0.1"));
-    bye(&h, &d, true, 9);
+    h_reinvite(&h, &d, false, 7, h_sdp(&h, "sendonly", "10.0.0.2"), h_sdp(&h, "recvonly", "10.0.0.1"));
+    h_reinvite(&h, &d, false, 8, h_sdp(&h, "sendrecv", "10.0.0.2"), h_sdp(&h, "sendrecv", "10.0.0.1"));
+    h_bye(&h, &d, true, 9);
     h_finish(&h);
     /* the sender of the first request seen is taken as the caller */
-    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test b1/a1]\n"
+    h_check(&h, "hold caller INVITE sendonly accepted 200 [c1@test b1/a1]\n"
               "resume caller INVITE accepted 200 after=30ms [c1@test b1/a1]\n"
               "dialog c1@test b1/a1 terminated bye labels=hold,resume holds=1 held=30ms midcall by=callee\n");
     g_assert_cmpstr(h.anomalies->str, ==, "dialog_seen_midcall");
@@ -489,7 +457,7 @@ test_auth_challenge(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     d.callee_tag = NULL;
     h_req(&h, &d, true, "INVITE", 1, NULL, h_sdp(&h, "sendrecv", "10.0.0.1"));
     d.callee_tag = "px";
@@ -502,10 +470,10 @@ test_auth_challenge(void)
     h_resp(&h, &d, true, 180, "INVITE", 2, NULL, NULL);
     h_resp(&h, &d, true, 200, "INVITE", 2, NULL, h_sdp(&h, "sendrecv", "10.0.0.2"));
     h_req(&h, &d, true, "ACK", 2, NULL, NULL);
-    reinvite(&h, &d, true, 3, h_sdp(&h, "sendonly", "10.0.0.1"), h_sdp(&h, "recvonly", "10.0.0.2"));
-    bye(&h, &d, true, 4);
+    h_reinvite(&h, &d, true, 3, h_sdp(&h, "sendonly", "10.0.0.1"), h_sdp(&h, "recvonly", "10.0.0.2"));
+    h_bye(&h, &d, true, 4);
     h_finish(&h);
-    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 terminated bye 200 labels=hold holds=1 held=30ms by=caller\n");
     h_free(&h);
 }
@@ -517,7 +485,7 @@ test_auth_challenge_abandoned(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     d.callee_tag = NULL;
     h_req(&h, &d, true, "INVITE", 1, NULL, h_sdp(&h, "sendrecv", "10.0.0.1"));
     d.callee_tag = "px";
@@ -526,7 +494,7 @@ test_auth_challenge_abandoned(void)
     h.t += 40 * SEC;
     dialog_engine_expire(h.e, h.t);
     h_finish(&h);
-    check(&h, "dialog c1@test a1/px terminated rejected 407 labels=- holds=0\n");
+    h_check(&h, "dialog c1@test a1/px terminated rejected 407 labels=- holds=0\n");
     h_free(&h);
 }
 
@@ -536,14 +504,14 @@ test_notify_without_content_type(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     h_req(&h, &d, true, "REFER", 2, "Refer-To: <sip:carol@c.example>\n", NULL);
     h_resp(&h, &d, true, 202, "REFER", 2, NULL, NULL);
     h_req(&h, &d, false, "NOTIFY", 1,
           "Event: refer\nSubscription-State: terminated;reason=noresource\n\nSIP/2.0 603 Declined\n", NULL);
     h_finish(&h);
-    check(&h, "refer_transfer caller blind failed status=202 notify=603 to=sip:carol@c.example [c1@test a1/b1]\n"
+    h_check(&h, "refer_transfer caller blind failed status=202 notify=603 to=sip:carol@c.example [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 confirmed end_of_input 200 labels=refer_transfer holds=0\n");
     h_free(&h);
 }
@@ -562,12 +530,12 @@ test_expiry_deadlines(void)
     SsTime t0 = h.t;
     Dlg d[5];
     for (int i = 0; i < 5; i++) {
-        d[i] = std_dlg();
+        d[i] = h_std_dlg();
         d[i].call_id = ids[i];
         h_call(&h, &d[i]);
     }
     /* a sixth call challenged with 407 at +2.5 s and never re-sent */
-    Dlg x = std_dlg();
+    Dlg x = h_std_dlg();
     x.call_id = "e6@test";
     x.callee_tag = NULL;
     h.t = t0 + 2500 * MS;
@@ -600,7 +568,7 @@ test_expiry_deadlines(void)
         GString *want = g_string_new(NULL);
         for (int r = 0; r < passes[k].n; r++)
             g_string_append(want, rec[r]);
-        check(&h, want->str);
+        h_check(&h, want->str);
         g_string_free(want, TRUE);
     }
     h_finish(&h);
@@ -627,7 +595,7 @@ test_long_party_strings(void)
     g_autofree char *call_id = g_strdup_printf("%s@long.example", tag->str); /* past the inline room */
     g_autofree char *ua_hdr = g_strdup_printf("User-Agent: %s\n", ua->str);
     g_autofree char *server_hdr = g_strdup_printf("User-Agent: S-%s\n", ua->str);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     d.call_id = call_id;
     d.caller = caller;
     d.caller_tag = tag->str;
@@ -636,8 +604,8 @@ test_long_party_strings(void)
     d.callee_tag = "b1";
     h_resp(&h, &d, true, 200, "INVITE", 1, server_hdr, h_sdp(&h, "sendrecv", "10.0.0.2"));
     h_req(&h, &d, true, "ACK", 1, NULL, NULL);
-    bye(&h, &d, true, 2);
-    Dlg s2 = std_dlg();
+    h_bye(&h, &d, true, 2);
+    Dlg s2 = h_std_dlg();
     s2.call_id = "c2@test";
     h_call(&h, &s2);
     h_finish(&h);
@@ -647,7 +615,7 @@ test_long_party_strings(void)
         "dialog c2@test a1/b1 confirmed end_of_input 200 labels=- holds=0 from=sip:alice@a.example "
         "to=sip:bob@b.example ua=-|-\n",
         call_id, tag->str, caller, ua->str, ua->str);
-    check(&h, want);
+    h_check(&h, want);
     g_string_free(user, TRUE);
     g_string_free(tag, TRUE);
     g_string_free(ua, TRUE);

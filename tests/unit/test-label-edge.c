@@ -19,79 +19,6 @@
 #define SEC (SS_NSEC_PER_SEC)
 #define MS (SS_NSEC_PER_MSEC)
 
-static Dlg
-std_dlg(void)
-{
-    Dlg d = { "c1@test", "alice@a.example", "a1", "bob@b.example", "b1", "10.0.0.1", "10.0.0.2" };
-    return d;
-}
-
-static void
-check(Harness *h, const char *expected)
-{
-    if (getenv("EDGE_PRINT") || strcmp(h->log->str, expected) != 0)
-        g_printerr("--- expected\n%s--- got\n%s--- anomalies: %s\n", expected, h->log->str,
-                   h->anomalies->str);
-    if (strcmp(h->log->str, expected) != 0)
-        g_test_fail(); /* keep going: every difference is printed */
-}
-
-static void
-expect_in(Harness *h, const char *needle)
-{
-    if (!strstr(h->log->str, needle)) {
-        g_printerr("--- expected to contain\n%s\n--- got\n%s--- anomalies: %s\n", needle, h->log->str,
-                   h->anomalies->str);
-        g_test_fail();
-    }
-}
-
-static void
-bye(Harness *h, Dlg *d, bool by_caller, unsigned cseq)
-{
-    h_req(h, d, by_caller, "BYE", cseq, NULL, NULL);
-    h_resp(h, d, by_caller, 200, "BYE", cseq, NULL, NULL);
-}
-
-static void
-reinvite(Harness *h, Dlg *d, bool by_caller, unsigned cseq, const char *offer, const char *answer)
-{
-    h_req(h, d, by_caller, "INVITE", cseq, NULL, offer);
-    h_resp(h, d, by_caller, 200, "INVITE", cseq, NULL, answer);
-    h_req(h, d, by_caller, "ACK", cseq, NULL, NULL);
-}
-
-/* An SDP with a chosen o= sess-version, first audio stream direction and
- * address, and extra m= sections appended verbatim. */
-static const char *
-sdp(Harness *h, unsigned version, const char *dir, const char *addr, const char *extra)
-{
-    char *s = g_strdup_printf("v=0\no=- 1 %u IN IP4 %s\ns=-\nc=IN IP4 %s\nt=0 0\n"
-                              "m=audio 40000 RTP/AVP 0\na=rtpmap:0 PCMU/8000\n%s%s%s%s",
-                              version, addr, addr, *dir ? "a=" : "", dir, *dir ? "\n" : "",
-                              extra ? extra : "");
-    g_ptr_array_add(h->bufs, s);
-    return s;
-}
-
-/* A raw message between two hosts (port 5060, UDP); printf-style. */
-G_GNUC_PRINTF(4, 5)
-static void
-raw(Harness *h, const char *src, const char *dst, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *text = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    h_feed(h, src, 5060, dst, 5060, false, text);
-    g_free(text);
-}
-
-static const char *NOTIFY_TRYING =
-    "Event: refer\nSubscription-State: active;expires=60\nContent-Type: message/sipfrag\n\nSIP/2.0 100 Trying\n";
-static const char *NOTIFY_OK =
-    "Event: refer\nSubscription-State: terminated;reason=noresource\nContent-Type: message/sipfrag\n\nSIP/2.0 200 OK\n";
-
 /* ================================================================== */
 /* hold / resume                                                        */
 
@@ -103,18 +30,18 @@ test_refresh_during_hold(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
-    const char *hold = sdp(&h, 10, "sendonly", "10.0.0.1", NULL);
-    reinvite(&h, &d, true, 2, hold, sdp(&h, 20, "recvonly", "10.0.0.2", NULL));
+    const char *hold = h_sdpv(&h, 10, "sendonly", "10.0.0.1", NULL);
+    h_reinvite(&h, &d, true, 2, hold, h_sdpv(&h, 20, "recvonly", "10.0.0.2", NULL));
     /* refresh re-INVITE: same SDP, same version */
-    reinvite(&h, &d, true, 3, hold, sdp(&h, 20, "recvonly", "10.0.0.2", NULL));
+    h_reinvite(&h, &d, true, 3, hold, h_sdpv(&h, 20, "recvonly", "10.0.0.2", NULL));
     /* refresh UPDATE: incremented version, still sendonly */
     h_req(&h, &d, true, "UPDATE", 4, "Session-Expires: 1800;refresher=uac\n",
-          sdp(&h, 11, "sendonly", "10.0.0.1", NULL));
-    h_resp(&h, &d, true, 200, "UPDATE", 4, NULL, sdp(&h, 21, "recvonly", "10.0.0.2", NULL));
+          h_sdpv(&h, 11, "sendonly", "10.0.0.1", NULL));
+    h_resp(&h, &d, true, 200, "UPDATE", 4, NULL, h_sdpv(&h, 21, "recvonly", "10.0.0.2", NULL));
     h_finish(&h);
-    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 confirmed end_of_input 200 labels=hold holds=1 held=80ms\n");
     h_free(&h);
 }
@@ -125,14 +52,14 @@ test_refresh_sendrecv_no_resume(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
-    const char *o = sdp(&h, 1, "sendrecv", "10.0.0.1", NULL);
-    reinvite(&h, &d, true, 2, o, sdp(&h, 1, "sendrecv", "10.0.0.2", NULL));
-    h_req(&h, &d, false, "UPDATE", 1, NULL, sdp(&h, 1, "", "10.0.0.2", NULL));
+    const char *o = h_sdpv(&h, 1, "sendrecv", "10.0.0.1", NULL);
+    h_reinvite(&h, &d, true, 2, o, h_sdpv(&h, 1, "sendrecv", "10.0.0.2", NULL));
+    h_req(&h, &d, false, "UPDATE", 1, NULL, h_sdpv(&h, 1, "", "10.0.0.2", NULL));
     h_resp(&h, &d, false, 200, "UPDATE", 1, NULL, o);
     h_finish(&h);
-    check(&h, "dialog c1@test a1/b1 confirmed end_of_input 200 labels=- holds=0\n");
+    h_check(&h, "dialog c1@test a1/b1 confirmed end_of_input 200 labels=- holds=0\n");
     h_free(&h);
 }
 
@@ -144,14 +71,14 @@ test_held_party_refresh(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
-    reinvite(&h, &d, true, 2, sdp(&h, 2, "sendonly", "10.0.0.1", NULL), sdp(&h, 2, "recvonly", "10.0.0.2", NULL));
-    reinvite(&h, &d, false, 1, sdp(&h, 3, "sendrecv", "10.0.0.2", NULL), sdp(&h, 3, "sendonly", "10.0.0.1", NULL));
-    reinvite(&h, &d, false, 2, sdp(&h, 4, "recvonly", "10.0.0.2", NULL), sdp(&h, 4, "sendonly", "10.0.0.1", NULL));
-    reinvite(&h, &d, true, 3, sdp(&h, 5, "sendrecv", "10.0.0.1", NULL), sdp(&h, 5, "sendrecv", "10.0.0.2", NULL));
+    h_reinvite(&h, &d, true, 2, h_sdpv(&h, 2, "sendonly", "10.0.0.1", NULL), h_sdpv(&h, 2, "recvonly", "10.0.0.2", NULL));
+    h_reinvite(&h, &d, false, 1, h_sdpv(&h, 3, "sendrecv", "10.0.0.2", NULL), h_sdpv(&h, 3, "sendonly", "10.0.0.1", NULL));
+    h_reinvite(&h, &d, false, 2, h_sdpv(&h, 4, "recvonly", "10.0.0.2", NULL), h_sdpv(&h, 4, "sendonly", "10.0.0.1", NULL));
+    h_reinvite(&h, &d, true, 3, h_sdpv(&h, 5, "sendrecv", "10.0.0.1", NULL), h_sdpv(&h, 5, "sendrecv", "10.0.0.2", NULL));
     h_finish(&h);
-    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
               "resume caller INVITE accepted 200 after=90ms [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 confirmed end_of_input 200 labels=hold,resume holds=1 held=90ms\n");
     h_free(&h);
@@ -164,14 +91,14 @@ test_delayed_offer_refresh_during_hold(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
-    reinvite(&h, &d, true, 2, sdp(&h, 2, "sendonly", "10.0.0.1", NULL), sdp(&h, 2, "recvonly", "10.0.0.2", NULL));
+    h_reinvite(&h, &d, true, 2, h_sdpv(&h, 2, "sendonly", "10.0.0.1", NULL), h_sdpv(&h, 2, "recvonly", "10.0.0.2", NULL));
     h_req(&h, &d, false, "INVITE", 1, NULL, NULL);
-    h_resp(&h, &d, false, 200, "INVITE", 1, NULL, sdp(&h, 3, "sendonly", "10.0.0.1", NULL));
-    h_req(&h, &d, false, "ACK", 1, NULL, sdp(&h, 3, "recvonly", "10.0.0.2", NULL));
+    h_resp(&h, &d, false, 200, "INVITE", 1, NULL, h_sdpv(&h, 3, "sendonly", "10.0.0.1", NULL));
+    h_req(&h, &d, false, "ACK", 1, NULL, h_sdpv(&h, 3, "recvonly", "10.0.0.2", NULL));
     h_finish(&h);
-    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 confirmed end_of_input 200 labels=hold holds=1 held=60ms\n");
     h_free(&h);
 }
@@ -186,12 +113,12 @@ test_hold_answered_inactive(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
-    reinvite(&h, &d, true, 2, sdp(&h, 2, "sendonly", "10.0.0.1", NULL), sdp(&h, 2, "inactive", "10.0.0.2", NULL));
-    reinvite(&h, &d, true, 3, sdp(&h, 3, "sendrecv", "10.0.0.1", NULL), sdp(&h, 3, "sendrecv", "10.0.0.2", NULL));
+    h_reinvite(&h, &d, true, 2, h_sdpv(&h, 2, "sendonly", "10.0.0.1", NULL), h_sdpv(&h, 2, "inactive", "10.0.0.2", NULL));
+    h_reinvite(&h, &d, true, 3, h_sdpv(&h, 3, "sendrecv", "10.0.0.1", NULL), h_sdpv(&h, 3, "sendrecv", "10.0.0.2", NULL));
     h_finish(&h);
-    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
               "resume caller INVITE accepted 200 after=30ms [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 confirmed end_of_input 200 labels=hold,resume holds=1 held=30ms\n");
     h_free(&h);
@@ -203,12 +130,12 @@ test_hold_update_answered_inactive(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
-    h_req(&h, &d, false, "UPDATE", 1, NULL, sdp(&h, 2, "sendonly", "10.0.0.2", NULL));
-    h_resp(&h, &d, false, 200, "UPDATE", 1, NULL, sdp(&h, 2, "inactive", "10.0.0.1", NULL));
+    h_req(&h, &d, false, "UPDATE", 1, NULL, h_sdpv(&h, 2, "sendonly", "10.0.0.2", NULL));
+    h_resp(&h, &d, false, 200, "UPDATE", 1, NULL, h_sdpv(&h, 2, "inactive", "10.0.0.1", NULL));
     h_finish(&h);
-    check(&h, "hold callee UPDATE sendonly accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold callee UPDATE sendonly accepted 200 [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 confirmed end_of_input 200 labels=hold holds=1 held=20ms\n");
     h_free(&h);
 }
@@ -219,12 +146,12 @@ test_hold_second_mline_port0(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     const char *v0 = "m=video 0 RTP/AVP 96\n";
-    reinvite(&h, &d, true, 2, sdp(&h, 2, "sendonly", "10.0.0.1", v0), sdp(&h, 2, "recvonly", "10.0.0.2", v0));
+    h_reinvite(&h, &d, true, 2, h_sdpv(&h, 2, "sendonly", "10.0.0.1", v0), h_sdpv(&h, 2, "recvonly", "10.0.0.2", v0));
     h_finish(&h);
-    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 confirmed end_of_input 200 labels=hold holds=1 held=30ms\n");
     h_free(&h);
 }
@@ -235,12 +162,12 @@ test_no_hold_video_sendrecv(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     const char *v = "m=video 40002 RTP/AVP 96\na=rtpmap:96 H264/90000\na=sendrecv\n";
-    reinvite(&h, &d, true, 2, sdp(&h, 2, "sendonly", "10.0.0.1", v), sdp(&h, 2, "recvonly", "10.0.0.2", v));
+    h_reinvite(&h, &d, true, 2, h_sdpv(&h, 2, "sendonly", "10.0.0.1", v), h_sdpv(&h, 2, "recvonly", "10.0.0.2", v));
     h_finish(&h);
-    check(&h, "dialog c1@test a1/b1 confirmed end_of_input 200 labels=- holds=0\n");
+    h_check(&h, "dialog c1@test a1/b1 confirmed end_of_input 200 labels=- holds=0\n");
     h_free(&h);
 }
 
@@ -251,15 +178,15 @@ test_hold_dual_audio_one_rejected(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     const char *off = "v=0\no=- 1 2 IN IP4 10.0.0.1\ns=-\nc=IN IP4 10.0.0.1\nt=0 0\n"
                       "m=audio 40000 RTP/SAVP 0\na=sendonly\nm=audio 40002 RTP/AVP 0\na=sendonly\n";
     const char *ans = "v=0\no=- 1 2 IN IP4 10.0.0.2\ns=-\nc=IN IP4 10.0.0.2\nt=0 0\n"
                       "m=audio 0 RTP/SAVP 0\nm=audio 50000 RTP/AVP 0\na=recvonly\n";
-    reinvite(&h, &d, true, 2, off, ans);
+    h_reinvite(&h, &d, true, 2, off, ans);
     h_finish(&h);
-    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 confirmed end_of_input 200 labels=hold holds=1 held=30ms\n");
     g_assert_cmpstr(h.anomalies->str, ==, "");
     h_free(&h);
@@ -272,12 +199,12 @@ test_resume_no_direction(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
-    reinvite(&h, &d, true, 2, sdp(&h, 2, "sendonly", "10.0.0.1", NULL), sdp(&h, 2, "recvonly", "10.0.0.2", NULL));
-    reinvite(&h, &d, true, 3, sdp(&h, 3, "", "10.0.0.1", NULL), sdp(&h, 3, "", "10.0.0.2", NULL));
+    h_reinvite(&h, &d, true, 2, h_sdpv(&h, 2, "sendonly", "10.0.0.1", NULL), h_sdpv(&h, 2, "recvonly", "10.0.0.2", NULL));
+    h_reinvite(&h, &d, true, 3, h_sdpv(&h, 3, "", "10.0.0.1", NULL), h_sdpv(&h, 3, "", "10.0.0.2", NULL));
     h_finish(&h);
-    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
               "resume caller INVITE accepted 200 after=30ms [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 confirmed end_of_input 200 labels=hold,resume holds=1 held=30ms\n");
     h_free(&h);
@@ -291,14 +218,14 @@ test_double_hold_sendonly_inactive(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
-    reinvite(&h, &d, true, 2, sdp(&h, 2, "sendonly", "10.0.0.1", NULL), sdp(&h, 2, "recvonly", "10.0.0.2", NULL));
-    reinvite(&h, &d, false, 1, sdp(&h, 3, "sendonly", "10.0.0.2", NULL), sdp(&h, 3, "inactive", "10.0.0.1", NULL));
-    reinvite(&h, &d, true, 3, sdp(&h, 4, "recvonly", "10.0.0.1", NULL), sdp(&h, 4, "sendonly", "10.0.0.2", NULL));
-    reinvite(&h, &d, false, 2, sdp(&h, 5, "sendrecv", "10.0.0.2", NULL), sdp(&h, 5, "sendrecv", "10.0.0.1", NULL));
+    h_reinvite(&h, &d, true, 2, h_sdpv(&h, 2, "sendonly", "10.0.0.1", NULL), h_sdpv(&h, 2, "recvonly", "10.0.0.2", NULL));
+    h_reinvite(&h, &d, false, 1, h_sdpv(&h, 3, "sendonly", "10.0.0.2", NULL), h_sdpv(&h, 3, "inactive", "10.0.0.1", NULL));
+    h_reinvite(&h, &d, true, 3, h_sdpv(&h, 4, "recvonly", "10.0.0.1", NULL), h_sdpv(&h, 4, "sendonly", "10.0.0.2", NULL));
+    h_reinvite(&h, &d, false, 2, h_sdpv(&h, 5, "sendrecv", "10.0.0.2", NULL), h_sdpv(&h, 5, "sendrecv", "10.0.0.1", NULL));
     h_finish(&h);
-    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
               "hold callee INVITE sendonly accepted 200 double [c1@test a1/b1]\n"
               "resume caller INVITE accepted 200 double after=60ms [c1@test a1/b1]\n"
               "resume callee INVITE accepted 200 after=60ms [c1@test a1/b1]\n"
@@ -314,20 +241,20 @@ test_early_update_hold_not_labelled(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     d.callee_tag = NULL;
-    h_req(&h, &d, true, "INVITE", 1, "Supported: 100rel\n", sdp(&h, 1, "sendrecv", "10.0.0.1", NULL));
+    h_req(&h, &d, true, "INVITE", 1, "Supported: 100rel\n", h_sdpv(&h, 1, "sendrecv", "10.0.0.1", NULL));
     d.callee_tag = "b1";
-    h_resp(&h, &d, true, 183, "INVITE", 1, "Require: 100rel\nRSeq: 1\n", sdp(&h, 1, "sendrecv", "10.0.0.2", NULL));
+    h_resp(&h, &d, true, 183, "INVITE", 1, "Require: 100rel\nRSeq: 1\n", h_sdpv(&h, 1, "sendrecv", "10.0.0.2", NULL));
     h_req(&h, &d, true, "PRACK", 2, "RAck: 1 1 INVITE\n", NULL);
     h_resp(&h, &d, true, 200, "PRACK", 2, NULL, NULL);
-    h_req(&h, &d, true, "UPDATE", 3, NULL, sdp(&h, 2, "sendonly", "10.0.0.1", NULL));
-    h_resp(&h, &d, true, 200, "UPDATE", 3, NULL, sdp(&h, 2, "recvonly", "10.0.0.2", NULL));
+    h_req(&h, &d, true, "UPDATE", 3, NULL, h_sdpv(&h, 2, "sendonly", "10.0.0.1", NULL));
+    h_resp(&h, &d, true, 200, "UPDATE", 3, NULL, h_sdpv(&h, 2, "recvonly", "10.0.0.2", NULL));
     h_resp(&h, &d, true, 200, "INVITE", 1, NULL, NULL);
     h_req(&h, &d, true, "ACK", 1, NULL, NULL);
-    reinvite(&h, &d, true, 4, sdp(&h, 3, "sendrecv", "10.0.0.1", NULL), sdp(&h, 3, "sendrecv", "10.0.0.2", NULL));
+    h_reinvite(&h, &d, true, 4, h_sdpv(&h, 3, "sendrecv", "10.0.0.1", NULL), h_sdpv(&h, 3, "sendrecv", "10.0.0.2", NULL));
     h_finish(&h);
-    check(&h, "dialog c1@test a1/b1 confirmed end_of_input 200 labels=- holds=0\n");
+    h_check(&h, "dialog c1@test a1/b1 confirmed end_of_input 200 labels=- holds=0\n");
     h_free(&h);
 }
 
@@ -339,24 +266,24 @@ test_early_update_hold_no_held_time(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     d.callee_tag = NULL;
     /* offer answered in the reliable 183; the INVITE is answered before the UPDATE's 200 comes */
-    h_req(&h, &d, true, "INVITE", 1, "Supported: 100rel\n", sdp(&h, 1, "sendrecv", "10.0.0.1", NULL));
+    h_req(&h, &d, true, "INVITE", 1, "Supported: 100rel\n", h_sdpv(&h, 1, "sendrecv", "10.0.0.1", NULL));
     d.callee_tag = "b1";
-    h_resp(&h, &d, true, 183, "INVITE", 1, "Require: 100rel\nRSeq: 1\n", sdp(&h, 1, "sendrecv", "10.0.0.2", NULL));
+    h_resp(&h, &d, true, 183, "INVITE", 1, "Require: 100rel\nRSeq: 1\n", h_sdpv(&h, 1, "sendrecv", "10.0.0.2", NULL));
     h_req(&h, &d, true, "PRACK", 2, "RAck: 1 1 INVITE\n", NULL);
     h_resp(&h, &d, true, 200, "PRACK", 2, NULL, NULL);
     h_resp(&h, &d, true, 200, "INVITE", 1, NULL, NULL);
     h_req(&h, &d, true, "ACK", 1, NULL, NULL);
     /* the early UPDATE crossed the 200: sent in the early dialog, its 200
      * after the dialog was confirmed -- labelled (confirmed at the answer) */
-    h_req(&h, &d, true, "UPDATE", 3, NULL, sdp(&h, 2, "sendonly", "10.0.0.1", NULL));
-    h_resp(&h, &d, true, 200, "UPDATE", 3, NULL, sdp(&h, 2, "recvonly", "10.0.0.2", NULL));
-    bye(&h, &d, true, 4);
+    h_req(&h, &d, true, "UPDATE", 3, NULL, h_sdpv(&h, 2, "sendonly", "10.0.0.1", NULL));
+    h_resp(&h, &d, true, 200, "UPDATE", 3, NULL, h_sdpv(&h, 2, "recvonly", "10.0.0.2", NULL));
+    h_bye(&h, &d, true, 4);
     h_finish(&h);
     /* the UPDATE was sent in the confirmed dialog here: a hold */
-    check(&h, "hold caller UPDATE sendonly accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller UPDATE sendonly accepted 200 [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 terminated bye 200 labels=hold holds=1 held=20ms by=caller\n");
     h_free(&h);
 }
@@ -367,22 +294,22 @@ test_early_update_hold_held_time(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     d.callee_tag = NULL;
-    h_req(&h, &d, true, "INVITE", 1, "Supported: 100rel\n", sdp(&h, 1, "sendrecv", "10.0.0.1", NULL));
+    h_req(&h, &d, true, "INVITE", 1, "Supported: 100rel\n", h_sdpv(&h, 1, "sendrecv", "10.0.0.1", NULL));
     d.callee_tag = "b1";
-    h_resp(&h, &d, true, 183, "INVITE", 1, "Require: 100rel\nRSeq: 1\n", sdp(&h, 1, "sendrecv", "10.0.0.2", NULL));
+    h_resp(&h, &d, true, 183, "INVITE", 1, "Require: 100rel\nRSeq: 1\n", h_sdpv(&h, 1, "sendrecv", "10.0.0.2", NULL));
     h_req(&h, &d, true, "PRACK", 2, "RAck: 1 1 INVITE\n", NULL);
     h_resp(&h, &d, true, 200, "PRACK", 2, NULL, NULL);
-    h_req(&h, &d, true, "UPDATE", 3, NULL, sdp(&h, 2, "sendonly", "10.0.0.1", NULL));
-    h_resp(&h, &d, true, 200, "UPDATE", 3, NULL, sdp(&h, 2, "recvonly", "10.0.0.2", NULL));
+    h_req(&h, &d, true, "UPDATE", 3, NULL, h_sdpv(&h, 2, "sendonly", "10.0.0.1", NULL));
+    h_resp(&h, &d, true, 200, "UPDATE", 3, NULL, h_sdpv(&h, 2, "recvonly", "10.0.0.2", NULL));
     /* the PRACK'd INVITE transaction ends with 200 only later */
     h_resp(&h, &d, true, 200, "INVITE", 1, NULL, NULL);
     h_req(&h, &d, true, "ACK", 1, NULL, NULL);
     h.t += 5 * SEC;
-    bye(&h, &d, true, 4);
+    h_bye(&h, &d, true, 4);
     h_finish(&h);
-    check(&h, "dialog c1@test a1/b1 terminated bye 200 labels=- holds=0 by=caller\n");
+    h_check(&h, "dialog c1@test a1/b1 terminated bye 200 labels=- holds=0 by=caller\n");
     h_free(&h);
 }
 
@@ -395,15 +322,15 @@ test_initial_inactive_then_sendrecv(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     d.callee_tag = NULL;
-    h_req(&h, &d, true, "INVITE", 1, NULL, sdp(&h, 1, "inactive", "10.0.0.1", NULL));
+    h_req(&h, &d, true, "INVITE", 1, NULL, h_sdpv(&h, 1, "inactive", "10.0.0.1", NULL));
     d.callee_tag = "b1";
-    h_resp(&h, &d, true, 200, "INVITE", 1, NULL, sdp(&h, 1, "inactive", "10.0.0.2", NULL));
+    h_resp(&h, &d, true, 200, "INVITE", 1, NULL, h_sdpv(&h, 1, "inactive", "10.0.0.2", NULL));
     h_req(&h, &d, true, "ACK", 1, NULL, NULL);
-    reinvite(&h, &d, true, 2, sdp(&h, 2, "sendrecv", "10.0.0.1", NULL), sdp(&h, 2, "sendrecv", "10.0.0.2", NULL));
+    h_reinvite(&h, &d, true, 2, h_sdpv(&h, 2, "sendrecv", "10.0.0.1", NULL), h_sdpv(&h, 2, "sendrecv", "10.0.0.2", NULL));
     h_finish(&h);
-    check(&h, "dialog c1@test a1/b1 confirmed end_of_input 200 labels=- holds=0\n");
+    h_check(&h, "dialog c1@test a1/b1 confirmed end_of_input 200 labels=- holds=0\n");
     h_free(&h);
 }
 
@@ -415,18 +342,18 @@ test_glare_491_retry(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
-    h_req(&h, &d, true, "INVITE", 2, NULL, sdp(&h, 2, "sendonly", "10.0.0.1", NULL));
-    h_req(&h, &d, false, "INVITE", 1, "Session-Expires: 1800;refresher=uas\n", sdp(&h, 2, "sendrecv", "10.0.0.2", NULL));
+    h_req(&h, &d, true, "INVITE", 2, NULL, h_sdpv(&h, 2, "sendonly", "10.0.0.1", NULL));
+    h_req(&h, &d, false, "INVITE", 1, "Session-Expires: 1800;refresher=uas\n", h_sdpv(&h, 2, "sendrecv", "10.0.0.2", NULL));
     h_resp(&h, &d, true, 491, "INVITE", 2, NULL, NULL);
     h_resp(&h, &d, false, 491, "INVITE", 1, NULL, NULL);
     h_req(&h, &d, true, "ACK", 2, NULL, NULL);
     h_req(&h, &d, false, "ACK", 1, NULL, NULL);
     h.t += 3 * SEC;
-    reinvite(&h, &d, true, 3, sdp(&h, 3, "sendonly", "10.0.0.1", NULL), sdp(&h, 3, "recvonly", "10.0.0.2", NULL));
+    h_reinvite(&h, &d, true, 3, h_sdpv(&h, 3, "sendonly", "10.0.0.1", NULL), h_sdpv(&h, 3, "recvonly", "10.0.0.2", NULL));
     h_finish(&h);
-    check(&h, "hold caller INVITE sendonly rejected 491 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE sendonly rejected 491 [c1@test a1/b1]\n"
               "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 confirmed end_of_input 200 labels=hold holds=1 held=30ms\n");
     g_assert_cmpstr(h.anomalies->str, ==, "offer_glare");
@@ -440,23 +367,23 @@ test_200_retransmissions(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
-    const char *o = sdp(&h, 2, "sendonly", "10.0.0.1", NULL), *a = sdp(&h, 2, "recvonly", "10.0.0.2", NULL);
+    const char *o = h_sdpv(&h, 2, "sendonly", "10.0.0.1", NULL), *a = h_sdpv(&h, 2, "recvonly", "10.0.0.2", NULL);
     h_req(&h, &d, true, "INVITE", 2, NULL, o);
     h_resp(&h, &d, true, 200, "INVITE", 2, NULL, a);
     h_resp(&h, &d, true, 200, "INVITE", 2, NULL, a);
     h_req(&h, &d, true, "ACK", 2, NULL, NULL);
     h_resp(&h, &d, true, 200, "INVITE", 2, NULL, a);
     h_req(&h, &d, true, "ACK", 2, NULL, NULL);
-    const char *o2 = sdp(&h, 3, "sendrecv", "10.0.0.1", NULL), *a2 = sdp(&h, 3, "sendrecv", "10.0.0.2", NULL);
+    const char *o2 = h_sdpv(&h, 3, "sendrecv", "10.0.0.1", NULL), *a2 = h_sdpv(&h, 3, "sendrecv", "10.0.0.2", NULL);
     h_req(&h, &d, true, "INVITE", 3, NULL, o2);
     h_resp(&h, &d, true, 200, "INVITE", 3, NULL, a2);
     h_req(&h, &d, true, "ACK", 3, NULL, NULL);
     h_resp(&h, &d, true, 200, "INVITE", 3, NULL, a2);
     h_req(&h, &d, true, "ACK", 3, NULL, NULL);
     h_finish(&h);
-    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
               "resume caller INVITE accepted 200 after=60ms [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 confirmed end_of_input 200 labels=hold,resume holds=1 held=60ms\n");
     h_free(&h);
@@ -477,9 +404,9 @@ static void
 new_call(Harness *h, Dlg *n, const char *extra)
 {
     n->callee_tag = NULL;
-    h_req(h, n, true, "INVITE", 1, extra, sdp(h, 1, "sendrecv", n->caller_ip, NULL));
+    h_req(h, n, true, "INVITE", 1, extra, h_sdpv(h, 1, "sendrecv", n->caller_ip, NULL));
     n->callee_tag = "k1";
-    h_resp(h, n, true, 200, "INVITE", 1, NULL, sdp(h, 1, "sendrecv", n->callee_ip, NULL));
+    h_resp(h, n, true, 200, "INVITE", 1, NULL, h_sdpv(h, 1, "sendrecv", n->callee_ip, NULL));
     h_req(h, n, true, "ACK", 1, NULL, NULL);
 }
 
@@ -495,19 +422,19 @@ test_notify_before_202(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     h_req(&h, &d, true, "REFER", 2, "Refer-To: <sip:carol@c.example>\nReferred-By: <sip:alice@a.example>\n", NULL);
-    h_req(&h, &d, false, "NOTIFY", 1, NOTIFY_TRYING, NULL);
+    h_req(&h, &d, false, "NOTIFY", 1, H_NOTIFY_TRYING, NULL);
     h_resp(&h, &d, true, 202, "REFER", 2, NULL, NULL);
     h_resp(&h, &d, false, 200, "NOTIFY", 1, NULL, NULL);
     Dlg n = carol_call();
     new_call(&h, &n, "Referred-By: <sip:alice@a.example>\n");
-    h_req(&h, &d, false, "NOTIFY", 2, NOTIFY_OK, NULL);
+    h_req(&h, &d, false, "NOTIFY", 2, H_NOTIFY_OK, NULL);
     h_resp(&h, &d, false, 200, "NOTIFY", 2, NULL, NULL);
-    bye(&h, &d, true, 3);
+    h_bye(&h, &d, true, 3);
     h_finish(&h);
-    check(&h, BLIND_OK);
+    h_check(&h, BLIND_OK);
     h_free(&h);
 }
 
@@ -518,7 +445,7 @@ test_notify_id_and_version_param(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     h_req(&h, &d, true, "REFER", 2, "Refer-To: <sip:carol@c.example>\nReferred-By: <sip:alice@a.example>\n", NULL);
     h_resp(&h, &d, true, 202, "REFER", 2, NULL, NULL);
@@ -532,9 +459,9 @@ test_notify_id_and_version_param(void)
           "Event: refer;id=2\nSubscription-State: terminated;reason=noresource\nContent-Type: message/sipfrag;version=2.0\n\nSIP/2.0 200 OK\r\nContent-Length: 0\n",
           NULL);
     h_resp(&h, &d, false, 200, "NOTIFY", 2, NULL, NULL);
-    bye(&h, &d, true, 3);
+    h_bye(&h, &d, true, 3);
     h_finish(&h);
-    check(&h, BLIND_OK);
+    h_check(&h, BLIND_OK);
     h_free(&h);
 }
 
@@ -544,25 +471,25 @@ test_compact_forms(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
-    raw(&h, "10.0.0.1", "10.0.0.2",
+    h_raw(&h, "10.0.0.1", "10.0.0.2",
         "REFER sip:bob@b.example SIP/2.0\nv: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKr2\n"
         "f: <sip:alice@a.example>;tag=a1\nt: <sip:bob@b.example>;tag=b1\ni: c1@test\nCSeq: 2 REFER\n"
         "m: <sip:alice@10.0.0.1>\nr: <sip:carol@c.example>\nb: <sip:alice@a.example>");
-    raw(&h, "10.0.0.2", "10.0.0.1",
+    h_raw(&h, "10.0.0.2", "10.0.0.1",
         "SIP/2.0 202 Accepted\nv: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKr2\n"
         "f: <sip:alice@a.example>;tag=a1\nt: <sip:bob@b.example>;tag=b1\ni: c1@test\nCSeq: 2 REFER");
     Dlg n = carol_call();
     new_call(&h, &n, "b: <sip:alice@a.example>\n");
-    raw(&h, "10.0.0.2", "10.0.0.1",
+    h_raw(&h, "10.0.0.2", "10.0.0.1",
         "NOTIFY sip:alice@10.0.0.1 SIP/2.0\nv: SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bKn2\n"
         "f: <sip:bob@b.example>;tag=b1\nt: <sip:alice@a.example>;tag=a1\ni: c1@test\nCSeq: 2 NOTIFY\n"
         "o: refer\nSubscription-State: terminated;reason=noresource\nc: message/sipfrag\n\nSIP/2.0 200 OK\n");
     h_resp(&h, &d, false, 200, "NOTIFY", 2, NULL, NULL);
-    bye(&h, &d, true, 3);
+    h_bye(&h, &d, true, 3);
     h_finish(&h);
-    check(&h, BLIND_OK);
+    h_check(&h, BLIND_OK);
     h_free(&h);
 }
 
@@ -574,23 +501,23 @@ test_refer_to_params_no_referred_by(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     h_req(&h, &d, true, "REFER", 2, "Refer-To: \"Carol C\" <sip:carol@C.Example;transport=udp>\n", NULL);
     h_resp(&h, &d, true, 202, "REFER", 2, NULL, NULL);
-    raw(&h, "10.0.0.2", "10.0.0.3",
+    h_raw(&h, "10.0.0.2", "10.0.0.3",
         "INVITE sip:carol@c.example:5060;user=phone SIP/2.0\nVia: SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bKx1\n"
         "From: <sip:bob@b.example>;tag=b2\nTo: <sip:carol@c.example;user=phone>\nCall-ID: c2@test\nCSeq: 1 INVITE\n"
         "Contact: <sip:bob@10.0.0.2>");
     Dlg n = carol_call();
     n.callee_tag = "k1";
-    h_resp(&h, &n, true, 200, "INVITE", 1, NULL, sdp(&h, 1, "sendrecv", "10.0.0.3", NULL));
-    h_req(&h, &n, true, "ACK", 1, NULL, sdp(&h, 1, "sendrecv", "10.0.0.2", NULL));
-    h_req(&h, &d, false, "NOTIFY", 1, NOTIFY_OK, NULL);
+    h_resp(&h, &n, true, 200, "INVITE", 1, NULL, h_sdpv(&h, 1, "sendrecv", "10.0.0.3", NULL));
+    h_req(&h, &n, true, "ACK", 1, NULL, h_sdpv(&h, 1, "sendrecv", "10.0.0.2", NULL));
+    h_req(&h, &d, false, "NOTIFY", 1, H_NOTIFY_OK, NULL);
     h_resp(&h, &d, false, 200, "NOTIFY", 1, NULL, NULL);
-    bye(&h, &d, true, 3);
+    h_bye(&h, &d, true, 3);
     h_finish(&h);
-    check(&h, "refer_transfer caller blind succeeded status=202 notify=200 to=sip:carol@C.Example;transport=udp new=c2@test [c1@test a1/b1]\n"
+    h_check(&h, "refer_transfer caller blind succeeded status=202 notify=200 to=sip:carol@C.Example;transport=udp new=c2@test [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 terminated bye 200 labels=refer_transfer holds=0 related=c2@test by=caller\n"
               "dialog c2@test b2/k1 confirmed end_of_input 200 labels=- holds=0 related=c1@test\n");
     h_free(&h);
@@ -605,17 +532,17 @@ test_blind_bye_after_202(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     h_req(&h, &d, true, "REFER", 2, "Refer-To: <sip:carol@c.example>\nReferred-By: <sip:alice@a.example>\n", NULL);
     h_resp(&h, &d, true, 202, "REFER", 2, NULL, NULL);
-    bye(&h, &d, true, 3);
+    h_bye(&h, &d, true, 3);
     Dlg n = carol_call();
     new_call(&h, &n, "Referred-By: <sip:alice@a.example>\n");
-    h_req(&h, &d, false, "NOTIFY", 1, NOTIFY_OK, NULL);
+    h_req(&h, &d, false, "NOTIFY", 1, H_NOTIFY_OK, NULL);
     h_resp(&h, &d, false, 200, "NOTIFY", 1, NULL, NULL);
     h_finish(&h);
-    check(&h, "dialog c1@test a1/b1 terminated bye 200 labels=refer_transfer holds=0 related=c2@test by=caller\n"
+    h_check(&h, "dialog c1@test a1/b1 terminated bye 200 labels=refer_transfer holds=0 related=c2@test by=caller\n"
               "refer_transfer caller blind succeeded status=202 notify=200 to=sip:carol@c.example new=c2@test [c1@test a1/b1]\n"
               "dialog c2@test b2/k1 confirmed end_of_input 200 labels=- holds=0 related=c1@test\n");
     h_free(&h);
@@ -630,18 +557,18 @@ test_blind_bye_after_202_nothing_follows(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     h_req(&h, &d, true, "REFER", 2, "Refer-To: <sip:carol@c.example>\nReferred-By: <sip:alice@a.example>\n", NULL);
     h_resp(&h, &d, true, 202, "REFER", 2, NULL, NULL);
     SsTime refer = h.t;
     h.t += 10 * SEC;
-    bye(&h, &d, true, 3);
+    h_bye(&h, &d, true, 3);
     dialog_engine_expire(h.e, h.t + 1 * SEC);
-    check(&h, "");
+    h_check(&h, "");
     /* the transfer's deadline has passed, the BYE's linger has not */
     dialog_engine_expire(h.e, refer + 33 * SEC);
-    check(&h, "refer_transfer caller blind unknown status=202 notify=0 to=sip:carol@c.example [c1@test a1/b1]\n"
+    h_check(&h, "refer_transfer caller blind unknown status=202 notify=0 to=sip:carol@c.example [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 terminated bye 200 labels=refer_transfer holds=0 by=caller\n");
     h_finish(&h);
     h_free(&h);
@@ -658,14 +585,14 @@ test_out_of_dialog_refer(void)
     h_req(&h, &r, true, "REFER", 1, "Refer-To: <sip:carol@c.example>\nReferred-By: <sip:alice@a.example>\n", NULL);
     r.callee_tag = "b9";
     h_resp(&h, &r, true, 202, "REFER", 1, NULL, NULL);
-    h_req(&h, &r, false, "NOTIFY", 1, NOTIFY_TRYING, NULL);
+    h_req(&h, &r, false, "NOTIFY", 1, H_NOTIFY_TRYING, NULL);
     h_resp(&h, &r, false, 200, "NOTIFY", 1, NULL, NULL);
     Dlg n = carol_call();
     new_call(&h, &n, "Referred-By: <sip:alice@a.example>\n");
-    h_req(&h, &r, false, "NOTIFY", 2, NOTIFY_OK, NULL);
+    h_req(&h, &r, false, "NOTIFY", 2, H_NOTIFY_OK, NULL);
     h_resp(&h, &r, false, 200, "NOTIFY", 2, NULL, NULL);
     h_finish(&h);
-    check(&h, "refer_transfer caller blind succeeded status=202 notify=200 to=sip:carol@c.example new=c2@test [r1@test a9/b9]\n"
+    h_check(&h, "refer_transfer caller blind succeeded status=202 notify=200 to=sip:carol@c.example new=c2@test [r1@test a9/b9]\n"
               "dialog r1@test a9/b9 confirmed end_of_input 202 labels=refer_transfer holds=0 related=c2@test\n"
               "dialog c2@test b2/k1 confirmed end_of_input 200 labels=- holds=0 related=r1@test\n");
     h_free(&h);
@@ -688,7 +615,7 @@ test_out_of_dialog_refer_notify_first(void)
     h_resp(&h, &r, true, 202, "REFER", 1, NULL, NULL);
     h_resp(&h, &r, false, 200, "NOTIFY", 1, NULL, NULL);
     h_finish(&h);
-    check(&h, "refer_transfer caller blind failed status=202 notify=603 to=sip:carol@c.example [r1@test a9/b9]\n"
+    h_check(&h, "refer_transfer caller blind failed status=202 notify=603 to=sip:carol@c.example [r1@test a9/b9]\n"
               "dialog r1@test a9/b9 confirmed end_of_input 202 labels=refer_transfer holds=0\n");
     h_free(&h);
 }
@@ -699,15 +626,15 @@ test_refer_sub_false(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     h_req(&h, &d, true, "REFER", 2, "Refer-To: <sip:carol@c.example>\nReferred-By: <sip:alice@a.example>\nRefer-Sub: false\nSupported: norefersub\n", NULL);
     h_resp(&h, &d, true, 200, "REFER", 2, "Refer-Sub: false\n", NULL);
     Dlg n = carol_call();
     new_call(&h, &n, "Referred-By: <sip:alice@a.example>\n");
-    bye(&h, &d, true, 3);
+    h_bye(&h, &d, true, 3);
     h_finish(&h);
-    check(&h, "dialog c1@test a1/b1 terminated bye 200 labels=refer_transfer holds=0 related=c2@test by=caller\n"
+    h_check(&h, "dialog c1@test a1/b1 terminated bye 200 labels=refer_transfer holds=0 related=c2@test by=caller\n"
               "refer_transfer caller blind succeeded status=200 notify=0 to=sip:carol@c.example new=c2@test [c1@test a1/b1]\n"
               "dialog c2@test b2/k1 confirmed end_of_input 200 labels=- holds=0 related=c1@test\n");
     h_free(&h);
@@ -719,9 +646,9 @@ test_refer_sub_false(void)
 static void
 attended_setup(Harness *h, Dlg *ab, Dlg *ac)
 {
-    *ab = std_dlg();
+    *ab = h_std_dlg();
     h_call(h, ab);
-    reinvite(h, ab, true, 2, sdp(h, 2, "sendonly", "10.0.0.1", NULL), sdp(h, 2, "recvonly", "10.0.0.2", NULL));
+    h_reinvite(h, ab, true, 2, h_sdpv(h, 2, "sendonly", "10.0.0.1", NULL), h_sdpv(h, 2, "recvonly", "10.0.0.2", NULL));
     Dlg c = { "c3@test", "alice@a.example", "a3", "carol@c.example", "k3", "10.0.0.1", "10.0.0.3" };
     *ac = c;
     h_call(h, ac);
@@ -732,14 +659,14 @@ static void
 attended_finish(Harness *h, Dlg *ab, Dlg *ac, const char *replaces_hdr)
 {
     Dlg bc = { "c4@test", "bob@b.example", "b4", "carol@c.example", NULL, "10.0.0.2", "10.0.0.3" };
-    h_req(h, &bc, true, "INVITE", 1, replaces_hdr, sdp(h, 1, "sendrecv", "10.0.0.2", NULL));
+    h_req(h, &bc, true, "INVITE", 1, replaces_hdr, h_sdpv(h, 1, "sendrecv", "10.0.0.2", NULL));
     bc.callee_tag = "k4";
-    h_resp(h, &bc, true, 200, "INVITE", 1, NULL, sdp(h, 1, "sendrecv", "10.0.0.3", NULL));
+    h_resp(h, &bc, true, 200, "INVITE", 1, NULL, h_sdpv(h, 1, "sendrecv", "10.0.0.3", NULL));
     h_req(h, &bc, true, "ACK", 1, NULL, NULL);
-    bye(h, ac, false, 1);
-    h_req(h, ab, false, "NOTIFY", 1, NOTIFY_OK, NULL);
+    h_bye(h, ac, false, 1);
+    h_req(h, ab, false, "NOTIFY", 1, H_NOTIFY_OK, NULL);
     h_resp(h, ab, false, 200, "NOTIFY", 1, NULL, NULL);
-    bye(h, ab, true, 4);
+    h_bye(h, ab, true, 4);
     h_finish(h);
 }
 
@@ -767,7 +694,7 @@ test_attended_lowercase_hex_order(void)
     h_resp(&h, &ab, true, 202, "REFER", 3, NULL, NULL);
     attended_finish(&h, &ab, &ac, "Replaces: c3@test;from-tag=a3;to-tag=k3\nReferred-By: <sip:alice@a.example>\n");
     /* the replaces flow names the tags as the INVITE gave them */
-    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
               "replaces_transfer caller replaces succeeded status=200 notify=0 to=sip:carol@c.example replaces=c3@test/a3/k3 refer=c1@test [c4@test b4/k4]\n"
               "dialog c3@test a3/k3 terminated replaced 200 labels=- holds=0 related=c1@test,c4@test replaced_by=c4@test\n"
               "refer_transfer caller attended succeeded status=202 notify=200 to=sip:carol@c.example;transport=udp?Require=replaces&Replaces=c3%40test%3bfrom-tag%3da3%3bto-tag%3dk3 replaces=c3@test/a3/k3 new=c4@test [c1@test a1/b1]\n"
@@ -789,7 +716,7 @@ test_attended_unescaped_at(void)
           NULL);
     h_resp(&h, &ab, true, 202, "REFER", 3, NULL, NULL);
     attended_finish(&h, &ab, &ac, "Replaces: c3@test;to-tag=k3;from-tag=a3\nReferred-By: <sip:alice@a.example>\n");
-    check(&h, ATT_TAIL("sip:carol@c.example?Replaces=c3@test%3Bto-tag%3Dk3%3Bfrom-tag%3Da3"));
+    h_check(&h, ATT_TAIL("sip:carol@c.example?Replaces=c3@test%3Bto-tag%3Dk3%3Bfrom-tag%3Da3"));
     h_free(&h);
 }
 
@@ -811,7 +738,7 @@ test_attended_swapped_tags(void)
           NULL);
     h_resp(&h, &ab, true, 202, "REFER", 3, NULL, NULL);
     attended_finish(&h, &ab, &ac, "Replaces: c3@test;to-tag=k3;from-tag=a3\nReferred-By: <sip:alice@a.example>\n");
-    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
               "replaces_transfer caller replaces succeeded status=200 notify=0 to=sip:carol@c.example replaces=c3@test/a3/k3 refer=c1@test [c4@test b4/k4]\n"
               "dialog c3@test a3/k3 terminated replaced 200 labels=- holds=0 related=c1@test,c4@test replaced_by=c4@test\n"
               "refer_transfer caller attended succeeded status=202 notify=200 to=sip:carol@c.example?Replaces=c3%40test%3Bto-tag%3Da3%3Bfrom-tag%3Dk3 replaces=c3@test/k3/a3 new=c4@test [c1@test a1/b1]\n"
@@ -836,16 +763,16 @@ test_attended_refer_to_target(void)
     h_resp(&h, &ac, true, 202, "REFER", 2, NULL, NULL);
     Dlg cb = { "c4@test", "carol@c.example", "k4", "bob@b.example", NULL, "10.0.0.3", "10.0.0.2" };
     h_req(&h, &cb, true, "INVITE", 1, "Replaces: c1@test;to-tag=b1;from-tag=a1\nReferred-By: <sip:alice@a.example>\n",
-          sdp(&h, 1, "sendrecv", "10.0.0.3", NULL));
+          h_sdpv(&h, 1, "sendrecv", "10.0.0.3", NULL));
     cb.callee_tag = "b4";
-    h_resp(&h, &cb, true, 200, "INVITE", 1, NULL, sdp(&h, 1, "sendrecv", "10.0.0.2", NULL));
+    h_resp(&h, &cb, true, 200, "INVITE", 1, NULL, h_sdpv(&h, 1, "sendrecv", "10.0.0.2", NULL));
     h_req(&h, &cb, true, "ACK", 1, NULL, NULL);
-    bye(&h, &ab, false, 1); /* bob ends the replaced dialog */
-    h_req(&h, &ac, false, "NOTIFY", 1, NOTIFY_OK, NULL);
+    h_bye(&h, &ab, false, 1); /* bob ends the replaced dialog */
+    h_req(&h, &ac, false, "NOTIFY", 1, H_NOTIFY_OK, NULL);
     h_resp(&h, &ac, false, 200, "NOTIFY", 1, NULL, NULL);
-    bye(&h, &ac, true, 3);
+    h_bye(&h, &ac, true, 3);
     h_finish(&h);
-    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
               "replaces_transfer caller replaces succeeded status=200 notify=0 to=sip:bob@b.example replaces=c1@test/a1/b1 refer=c3@test [c4@test k4/b4]\n"
               "dialog c1@test a1/b1 terminated replaced 200 labels=hold holds=1 held=120ms related=c3@test,c4@test replaced_by=c4@test\n"
               "refer_transfer caller attended succeeded status=202 notify=200 to=sip:bob@b.example?Replaces=c1%40test%3Bto-tag%3Db1%3Bfrom-tag%3Da1 replaces=c1@test/a1/b1 new=c4@test [c3@test a3/k3]\n"
@@ -871,16 +798,16 @@ test_replaced_bye_before_200(void)
     h_resp(&h, &ab, true, 202, "REFER", 3, NULL, NULL);
     Dlg bc = { "c4@test", "bob@b.example", "b4", "carol@c.example", NULL, "10.0.0.2", "10.0.0.3" };
     h_req(&h, &bc, true, "INVITE", 1, "Replaces: c3@test;to-tag=k3;from-tag=a3\nReferred-By: <sip:alice@a.example>\n",
-          sdp(&h, 1, "sendrecv", "10.0.0.2", NULL));
-    bye(&h, &ac, false, 1); /* carol's BYE on c3 first */
+          h_sdpv(&h, 1, "sendrecv", "10.0.0.2", NULL));
+    h_bye(&h, &ac, false, 1); /* carol's BYE on c3 first */
     bc.callee_tag = "k4";
-    h_resp(&h, &bc, true, 200, "INVITE", 1, NULL, sdp(&h, 1, "sendrecv", "10.0.0.3", NULL));
+    h_resp(&h, &bc, true, 200, "INVITE", 1, NULL, h_sdpv(&h, 1, "sendrecv", "10.0.0.3", NULL));
     h_req(&h, &bc, true, "ACK", 1, NULL, NULL);
-    h_req(&h, &ab, false, "NOTIFY", 1, NOTIFY_OK, NULL);
+    h_req(&h, &ab, false, "NOTIFY", 1, H_NOTIFY_OK, NULL);
     h_resp(&h, &ab, false, 200, "NOTIFY", 1, NULL, NULL);
-    bye(&h, &ab, true, 4);
+    h_bye(&h, &ab, true, 4);
     h_finish(&h);
-    expect_in(&h, "dialog c3@test a3/k3 terminated replaced 200");
+    h_expect_in(&h, "dialog c3@test a3/k3 terminated replaced 200");
     h_free(&h);
 }
 
@@ -892,14 +819,14 @@ test_pickup_cancel_before_200(void)
 {
     Harness h;
     h_init(&h);
-    Dlg ab = std_dlg();
+    Dlg ab = h_std_dlg();
     ab.callee_tag = NULL;
-    h_req(&h, &ab, true, "INVITE", 1, NULL, sdp(&h, 1, "sendrecv", "10.0.0.1", NULL));
+    h_req(&h, &ab, true, "INVITE", 1, NULL, h_sdpv(&h, 1, "sendrecv", "10.0.0.1", NULL));
     ab.callee_tag = "b1";
     h_resp(&h, &ab, true, 180, "INVITE", 1, NULL, NULL);
     Dlg ca = { "c5@test", "carol@c.example", "k5", "alice@a.example", NULL, "10.0.0.3", "10.0.0.1" };
     h_req(&h, &ca, true, "INVITE", 1, "Replaces: c1@test;to-tag=a1;from-tag=b1;early-only\n",
-          sdp(&h, 1, "sendrecv", "10.0.0.3", NULL));
+          h_sdpv(&h, 1, "sendrecv", "10.0.0.3", NULL));
     ab.callee_tag = NULL;
     h_req(&h, &ab, true, "CANCEL", 1, NULL, NULL);
     ab.callee_tag = "b1";
@@ -907,10 +834,10 @@ test_pickup_cancel_before_200(void)
     h_resp(&h, &ab, true, 487, "INVITE", 1, NULL, NULL);
     h_req(&h, &ab, true, "ACK", 1, NULL, NULL);
     ca.callee_tag = "a5";
-    h_resp(&h, &ca, true, 200, "INVITE", 1, NULL, sdp(&h, 1, "sendrecv", "10.0.0.1", NULL));
+    h_resp(&h, &ca, true, 200, "INVITE", 1, NULL, h_sdpv(&h, 1, "sendrecv", "10.0.0.1", NULL));
     h_req(&h, &ca, true, "ACK", 1, NULL, NULL);
     h_finish(&h);
-    expect_in(&h, "dialog c1@test a1/b1 terminated replaced 487");
+    h_expect_in(&h, "dialog c1@test a1/b1 terminated replaced 487");
     h_free(&h);
 }
 
@@ -928,24 +855,24 @@ test_replaces_challenged(void)
           NULL);
     h_resp(&h, &ab, true, 202, "REFER", 3, NULL, NULL);
     Dlg bc = { "c4@test", "bob@b.example", "b4", "carol@c.example", NULL, "10.0.0.2", "10.0.0.3" };
-    h_req(&h, &bc, true, "INVITE", 1, "Replaces: c3@test;to-tag=k3;from-tag=a3\n", sdp(&h, 1, "sendrecv", "10.0.0.2", NULL));
+    h_req(&h, &bc, true, "INVITE", 1, "Replaces: c3@test;to-tag=k3;from-tag=a3\n", h_sdpv(&h, 1, "sendrecv", "10.0.0.2", NULL));
     bc.callee_tag = "px";
     h_resp(&h, &bc, true, 407, "INVITE", 1, NULL, NULL);
     h_req(&h, &bc, true, "ACK", 1, NULL, NULL);
     bc.callee_tag = NULL;
     h_req(&h, &bc, true, "INVITE", 2, "Replaces: c3@test;to-tag=k3;from-tag=a3\nProxy-Authorization: Digest x\n",
-          sdp(&h, 1, "sendrecv", "10.0.0.2", NULL));
+          h_sdpv(&h, 1, "sendrecv", "10.0.0.2", NULL));
     bc.callee_tag = "k4";
-    h_resp(&h, &bc, true, 200, "INVITE", 2, NULL, sdp(&h, 1, "sendrecv", "10.0.0.3", NULL));
+    h_resp(&h, &bc, true, 200, "INVITE", 2, NULL, h_sdpv(&h, 1, "sendrecv", "10.0.0.3", NULL));
     h_req(&h, &bc, true, "ACK", 2, NULL, NULL);
-    bye(&h, &ac, false, 1);
-    h_req(&h, &ab, false, "NOTIFY", 1, NOTIFY_OK, NULL);
+    h_bye(&h, &ac, false, 1);
+    h_req(&h, &ab, false, "NOTIFY", 1, H_NOTIFY_OK, NULL);
     h_resp(&h, &ab, false, 200, "NOTIFY", 1, NULL, NULL);
-    bye(&h, &ab, true, 4);
+    h_bye(&h, &ab, true, 4);
     h_finish(&h);
-    expect_in(&h, "replaces_transfer caller replaces succeeded status=200");
-    expect_in(&h, "dialog c3@test a3/k3 terminated replaced 200");
-    expect_in(&h, "refer_transfer caller attended succeeded status=202 notify=200");
+    h_expect_in(&h, "replaces_transfer caller replaces succeeded status=200");
+    h_expect_in(&h, "dialog c3@test a3/k3 terminated replaced 200");
+    h_expect_in(&h, "refer_transfer caller attended succeeded status=202 notify=200");
     h_free(&h);
 }
 
@@ -956,7 +883,7 @@ test_second_refer_after_failure(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     h_req(&h, &d, true, "REFER", 2, "Refer-To: <sip:dave@d.example>\n", NULL);
     h_resp(&h, &d, true, 202, "REFER", 2, NULL, NULL);
@@ -967,11 +894,11 @@ test_second_refer_after_failure(void)
     h_resp(&h, &d, true, 202, "REFER", 3, NULL, NULL);
     Dlg n = carol_call();
     new_call(&h, &n, NULL);
-    h_req(&h, &d, false, "NOTIFY", 2, NOTIFY_OK, NULL);
+    h_req(&h, &d, false, "NOTIFY", 2, H_NOTIFY_OK, NULL);
     h_resp(&h, &d, false, 200, "NOTIFY", 2, NULL, NULL);
-    bye(&h, &d, true, 4);
+    h_bye(&h, &d, true, 4);
     h_finish(&h);
-    check(&h, "refer_transfer caller blind failed status=202 notify=486 to=sip:dave@d.example [c1@test a1/b1]\n"
+    h_check(&h, "refer_transfer caller blind failed status=202 notify=486 to=sip:dave@d.example [c1@test a1/b1]\n"
               "refer_transfer caller blind succeeded status=202 notify=200 to=sip:carol@c.example new=c2@test [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 terminated bye 200 labels=refer_transfer holds=0 related=c2@test by=caller\n"
               "dialog c2@test b2/k1 confirmed end_of_input 200 labels=- holds=0 related=c1@test\n");
@@ -993,11 +920,11 @@ test_blind_via_proxy_no_referred_by(void)
     h_resp(&h, &d, true, 202, "REFER", 2, NULL, NULL);
     Dlg n = { "c2@test", "bob@b.example", "b2", "carol@c.example", NULL, "10.0.0.2", "10.0.0.9" };
     new_call(&h, &n, NULL);
-    h_req(&h, &d, false, "NOTIFY", 1, NOTIFY_OK, NULL);
+    h_req(&h, &d, false, "NOTIFY", 1, H_NOTIFY_OK, NULL);
     h_resp(&h, &d, false, 200, "NOTIFY", 1, NULL, NULL);
-    bye(&h, &d, true, 3);
+    h_bye(&h, &d, true, 3);
     h_finish(&h);
-    check(&h, "refer_transfer caller blind succeeded status=202 notify=200 to=sip:carol@c.example [c1@test a1/b1]\n"
+    h_check(&h, "refer_transfer caller blind succeeded status=202 notify=200 to=sip:carol@c.example [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 terminated bye 200 labels=refer_transfer holds=0 by=caller\n"
               "dialog c2@test b2/k1 confirmed end_of_input 200 labels=- holds=0\n");
     h_free(&h);
@@ -1011,21 +938,21 @@ test_early_update_hold_then_refresh(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     d.callee_tag = NULL;
-    h_req(&h, &d, true, "INVITE", 1, "Supported: 100rel\n", sdp(&h, 1, "sendrecv", "10.0.0.1", NULL));
+    h_req(&h, &d, true, "INVITE", 1, "Supported: 100rel\n", h_sdpv(&h, 1, "sendrecv", "10.0.0.1", NULL));
     d.callee_tag = "b1";
-    h_resp(&h, &d, true, 183, "INVITE", 1, "Require: 100rel\nRSeq: 1\n", sdp(&h, 1, "sendrecv", "10.0.0.2", NULL));
+    h_resp(&h, &d, true, 183, "INVITE", 1, "Require: 100rel\nRSeq: 1\n", h_sdpv(&h, 1, "sendrecv", "10.0.0.2", NULL));
     h_req(&h, &d, true, "PRACK", 2, "RAck: 1 1 INVITE\n", NULL);
     h_resp(&h, &d, true, 200, "PRACK", 2, NULL, NULL);
-    const char *held = sdp(&h, 2, "sendonly", "10.0.0.1", NULL);
+    const char *held = h_sdpv(&h, 2, "sendonly", "10.0.0.1", NULL);
     h_req(&h, &d, true, "UPDATE", 3, NULL, held);
-    h_resp(&h, &d, true, 200, "UPDATE", 3, NULL, sdp(&h, 2, "recvonly", "10.0.0.2", NULL));
+    h_resp(&h, &d, true, 200, "UPDATE", 3, NULL, h_sdpv(&h, 2, "recvonly", "10.0.0.2", NULL));
     h_resp(&h, &d, true, 200, "INVITE", 1, NULL, NULL);
     h_req(&h, &d, true, "ACK", 1, NULL, NULL);
-    reinvite(&h, &d, true, 4, held, sdp(&h, 2, "recvonly", "10.0.0.2", NULL));
+    h_reinvite(&h, &d, true, 4, held, h_sdpv(&h, 2, "recvonly", "10.0.0.2", NULL));
     h_finish(&h);
-    check(&h, "dialog c1@test a1/b1 confirmed end_of_input 200 labels=- holds=0\n");
+    h_check(&h, "dialog c1@test a1/b1 confirmed end_of_input 200 labels=- holds=0\n");
     h_free(&h);
 }
 
@@ -1037,17 +964,17 @@ test_trickle_ice_placeholder_not_hold(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     d.callee_tag = NULL;
     const char *o = "v=0\no=- 1 1 IN IP4 0.0.0.0\ns=-\nc=IN IP4 0.0.0.0\nt=0 0\n"
                     "m=audio 9 UDP/TLS/RTP/SAVPF 0\na=sendrecv\na=ice-options:trickle\n";
     h_req(&h, &d, true, "INVITE", 1, "Supported: trickle-ice\n", o);
     d.callee_tag = "b1";
-    h_resp(&h, &d, true, 200, "INVITE", 1, NULL, sdp(&h, 1, "sendrecv", "10.0.0.2", NULL));
+    h_resp(&h, &d, true, 200, "INVITE", 1, NULL, h_sdpv(&h, 1, "sendrecv", "10.0.0.2", NULL));
     h_req(&h, &d, true, "ACK", 1, NULL, NULL);
-    reinvite(&h, &d, true, 2, sdp(&h, 2, "sendrecv", "10.0.0.1", NULL), sdp(&h, 2, "sendrecv", "10.0.0.2", NULL));
+    h_reinvite(&h, &d, true, 2, h_sdpv(&h, 2, "sendrecv", "10.0.0.1", NULL), h_sdpv(&h, 2, "sendrecv", "10.0.0.2", NULL));
     h_finish(&h);
-    check(&h, "dialog c1@test a1/b1 confirmed end_of_input 200 labels=- holds=0\n");
+    h_check(&h, "dialog c1@test a1/b1 confirmed end_of_input 200 labels=- holds=0\n");
     h_free(&h);
 }
 
@@ -1057,13 +984,13 @@ test_resume_by_update(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
-    reinvite(&h, &d, true, 2, sdp(&h, 2, "sendonly", "10.0.0.1", NULL), sdp(&h, 2, "recvonly", "10.0.0.2", NULL));
-    h_req(&h, &d, true, "UPDATE", 3, NULL, sdp(&h, 3, "sendrecv", "10.0.0.1", NULL));
-    h_resp(&h, &d, true, 200, "UPDATE", 3, NULL, sdp(&h, 3, "sendrecv", "10.0.0.2", NULL));
+    h_reinvite(&h, &d, true, 2, h_sdpv(&h, 2, "sendonly", "10.0.0.1", NULL), h_sdpv(&h, 2, "recvonly", "10.0.0.2", NULL));
+    h_req(&h, &d, true, "UPDATE", 3, NULL, h_sdpv(&h, 3, "sendrecv", "10.0.0.1", NULL));
+    h_resp(&h, &d, true, 200, "UPDATE", 3, NULL, h_sdpv(&h, 3, "sendrecv", "10.0.0.2", NULL));
     h_finish(&h);
-    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
               "resume caller UPDATE accepted 200 after=30ms [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 confirmed end_of_input 200 labels=hold,resume holds=1 held=30ms\n");
     h_free(&h);
@@ -1075,7 +1002,7 @@ test_refer_challenged_notify_id(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     h_req(&h, &d, true, "REFER", 2, "Refer-To: <sip:carol@c.example>\nReferred-By: <sip:alice@a.example>\n", NULL);
     h_resp(&h, &d, true, 407, "REFER", 2, NULL, NULL);
@@ -1087,9 +1014,9 @@ test_refer_challenged_notify_id(void)
     new_call(&h, &n, "Referred-By: <sip:alice@a.example>\n");
     h_req(&h, &d, false, "NOTIFY", 2,
           "Event: refer;id=3\nSubscription-State: terminated;reason=noresource\nContent-Type: message/sipfrag\n\nSIP/2.0 200 OK\n", NULL);
-    bye(&h, &d, true, 4);
+    h_bye(&h, &d, true, 4);
     h_finish(&h);
-    check(&h, BLIND_OK);
+    h_check(&h, BLIND_OK);
     h_free(&h);
 }
 
@@ -1100,19 +1027,19 @@ test_final_notify_before_202(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     const char *hdr = "Refer-To: <sip:carol@c.example>\nReferred-By: <sip:alice@a.example>\n";
     h_req(&h, &d, true, "REFER", 2, hdr, NULL);
-    h_req(&h, &d, false, "NOTIFY", 1, NOTIFY_TRYING, NULL);
+    h_req(&h, &d, false, "NOTIFY", 1, H_NOTIFY_TRYING, NULL);
     Dlg n = carol_call();
     new_call(&h, &n, "Referred-By: <sip:alice@a.example>\n");
-    h_req(&h, &d, false, "NOTIFY", 2, NOTIFY_OK, NULL);
+    h_req(&h, &d, false, "NOTIFY", 2, H_NOTIFY_OK, NULL);
     h_req(&h, &d, true, "REFER", 2, hdr, NULL); /* retransmission */
     h_resp(&h, &d, true, 202, "REFER", 2, NULL, NULL);
-    bye(&h, &d, true, 3);
+    h_bye(&h, &d, true, 3);
     h_finish(&h);
-    check(&h, BLIND_OK);
+    h_check(&h, BLIND_OK);
     h_free(&h);
 }
 
@@ -1124,17 +1051,17 @@ test_final_notify_202_never_seen(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     h_req(&h, &d, true, "REFER", 2, "Refer-To: <sip:carol@c.example>\nReferred-By: <sip:alice@a.example>\n", NULL);
     SsTime refer = h.t;
     Dlg n = carol_call();
     new_call(&h, &n, "Referred-By: <sip:alice@a.example>\n");
-    h_req(&h, &d, false, "NOTIFY", 1, NOTIFY_OK, NULL);
+    h_req(&h, &d, false, "NOTIFY", 1, H_NOTIFY_OK, NULL);
     dialog_engine_expire(h.e, refer + 20 * SEC);
-    check(&h, "");
+    h_check(&h, "");
     dialog_engine_expire(h.e, refer + 33 * SEC);
-    check(&h, "refer_transfer caller blind succeeded status=0 notify=200 to=sip:carol@c.example new=c2@test [c1@test a1/b1]\n");
+    h_check(&h, "refer_transfer caller blind succeeded status=0 notify=200 to=sip:carol@c.example new=c2@test [c1@test a1/b1]\n");
     h_finish(&h);
     h_free(&h);
 }
@@ -1146,17 +1073,17 @@ test_replaces_early_only_confirmed(void)
 {
     Harness h;
     h_init(&h);
-    Dlg ab = std_dlg();
+    Dlg ab = h_std_dlg();
     h_call(&h, &ab);
     Dlg ca = { "c5@test", "carol@c.example", "k5", "alice@a.example", NULL, "10.0.0.3", "10.0.0.1" };
     h_req(&h, &ca, true, "INVITE", 1, "Replaces: c1@test;to-tag=a1;from-tag=b1;early-only\n",
-          sdp(&h, 1, "sendrecv", "10.0.0.3", NULL));
+          h_sdpv(&h, 1, "sendrecv", "10.0.0.3", NULL));
     ca.callee_tag = "a5";
     h_resp(&h, &ca, true, 486, "INVITE", 1, NULL, NULL);
     h_req(&h, &ca, true, "ACK", 1, NULL, NULL);
-    bye(&h, &ab, true, 2);
+    h_bye(&h, &ab, true, 2);
     h_finish(&h);
-    check(&h, "replaces_transfer caller replaces failed status=486 notify=0 to=sip:alice@a.example replaces=c1@test/b1/a1/early-only [c5@test k5/a5]\n"
+    h_check(&h, "replaces_transfer caller replaces failed status=486 notify=0 to=sip:alice@a.example replaces=c1@test/b1/a1/early-only [c5@test k5/a5]\n"
               "dialog c5@test k5/a5 terminated rejected 486 labels=replaces_transfer holds=0 related=c1@test\n"
               "dialog c1@test a1/b1 terminated bye 200 labels=- holds=0 related=c5@test by=caller\n");
     h_free(&h);

@@ -23,110 +23,6 @@
 #define MS (SS_NSEC_PER_MSEC)
 
 static Dlg
-std_dlg(void)
-{
-    Dlg d = { "c1@test", "alice@a.example", "a1", "bob@b.example", "b1", "10.0.0.1", "10.0.0.2" };
-    return d;
-}
-
-static void
-check(Harness *h, const char *expected)
-{
-    if (getenv("EDGE_PRINT") || strcmp(h->log->str, expected) != 0)
-        g_printerr("--- expected\n%s--- got\n%s--- anomalies: %s\n", expected, h->log->str,
-                   h->anomalies->str);
-    if (strcmp(h->log->str, expected) != 0)
-        g_test_fail();
-}
-
-static void
-expect_in(Harness *h, const char *needle)
-{
-    if (getenv("EDGE_PRINT") || !strstr(h->log->str, needle))
-        g_printerr("--- expected to contain\n%s\n--- got\n%s--- anomalies: %s\n", needle, h->log->str,
-                   h->anomalies->str);
-    if (!strstr(h->log->str, needle))
-        g_test_fail();
-}
-
-static void
-expect_not_in(Harness *h, const char *needle)
-{
-    if (strstr(h->log->str, needle)) {
-        g_printerr("--- expected NOT to contain\n%s\n--- got\n%s--- anomalies: %s\n", needle, h->log->str,
-                   h->anomalies->str);
-        g_test_fail();
-    }
-}
-
-static void
-expect_anomalies(Harness *h, const char *expected)
-{
-    if (strcmp(h->anomalies->str, expected) != 0) {
-        g_printerr("--- expected anomalies: '%s'\n--- got: '%s'\n", expected, h->anomalies->str);
-        g_test_fail();
-    }
-}
-
-static void
-bye(Harness *h, Dlg *d, bool by_caller, unsigned cseq)
-{
-    h_req(h, d, by_caller, "BYE", cseq, NULL, NULL);
-    h_resp(h, d, by_caller, 200, "BYE", cseq, NULL, NULL);
-}
-
-static void
-reinvite(Harness *h, Dlg *d, bool by_caller, unsigned cseq, const char *offer, const char *answer)
-{
-    h_req(h, d, by_caller, "INVITE", cseq, NULL, offer);
-    h_resp(h, d, by_caller, 200, "INVITE", cseq, NULL, answer);
-    h_req(h, d, by_caller, "ACK", cseq, NULL, NULL);
-}
-
-/* An SDP with a chosen o= sess-version, first audio stream direction and
- * address, and extra lines appended verbatim. */
-static const char *
-sdp(Harness *h, unsigned version, const char *dir, const char *addr, const char *extra)
-{
-    char *s = g_strdup_printf("v=0\no=- 1 %u IN IP4 %s\ns=-\nc=IN IP4 %s\nt=0 0\n"
-                              "m=audio 40000 RTP/AVP 0\na=rtpmap:0 PCMU/8000\n%s%s%s%s",
-                              version, addr, addr, *dir ? "a=" : "", dir, *dir ? "\n" : "",
-                              extra ? extra : "");
-    g_ptr_array_add(h->bufs, s);
-    return s;
-}
-
-G_GNUC_PRINTF(4, 5)
-static void
-raw(Harness *h, const char *src, const char *dst, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *text = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    h_feed(h, src, 5060, dst, 5060, false, text);
-    g_free(text);
-}
-
-/* INVITE/200/ACK with the callee tag set only from the 200 on */
-static void
-call_with(Harness *h, Dlg *d, const char *offer, const char *answer)
-{
-    const char *tag = d->callee_tag;
-    d->callee_tag = NULL;
-    h_req(h, d, true, "INVITE", 1, NULL, offer);
-    d->callee_tag = tag;
-    h_resp(h, d, true, 180, "INVITE", 1, NULL, NULL);
-    h_resp(h, d, true, 200, "INVITE", 1, NULL, answer);
-    h_req(h, d, true, "ACK", 1, NULL, NULL);
-}
-
-static const char *NOTIFY_TRYING =
-    "Event: refer\nSubscription-State: active;expires=60\nContent-Type: message/sipfrag\n\nSIP/2.0 100 Trying\n";
-static const char *NOTIFY_OK =
-    "Event: refer\nSubscription-State: terminated;reason=noresource\nContent-Type: message/sipfrag\n\nSIP/2.0 200 OK\n";
-
-static Dlg
 carol_call(void)
 {
     Dlg n = { "c2@test", "bob@b.example", "b2", "carol@c.example", NULL, "10.0.0.2", "10.0.0.3" };
@@ -138,9 +34,9 @@ static void
 new_call(Harness *h, Dlg *n, const char *extra)
 {
     n->callee_tag = NULL;
-    h_req(h, n, true, "INVITE", 1, extra, sdp(h, 1, "sendrecv", n->caller_ip, NULL));
+    h_req(h, n, true, "INVITE", 1, extra, h_sdpv(h, 1, "sendrecv", n->caller_ip, NULL));
     n->callee_tag = "k1";
-    h_resp(h, n, true, 200, "INVITE", 1, NULL, sdp(h, 1, "sendrecv", n->callee_ip, NULL));
+    h_resp(h, n, true, 200, "INVITE", 1, NULL, h_sdpv(h, 1, "sendrecv", n->callee_ip, NULL));
     h_req(h, n, true, "ACK", 1, NULL, NULL);
 }
 
@@ -159,14 +55,14 @@ test_pbx_moh_other_leg(void)
     h_init(&h);
     Dlg l1 = { "l1@test", "alice@a.example", "a1", "bob@pbx.example", "p1", "10.0.0.1", "10.0.0.9" };
     Dlg l2 = { "l2@test", "alice@pbx.example", "p2", "bob@b.example", "b2", "10.0.0.9", "10.0.0.2" };
-    call_with(&h, &l1, sdp(&h, 1, "sendrecv", "10.0.0.1", NULL), sdp(&h, 1, "sendrecv", "10.0.0.9", NULL));
-    call_with(&h, &l2, sdp(&h, 1, "sendrecv", "10.0.0.9", NULL), sdp(&h, 1, "sendrecv", "10.0.0.2", NULL));
-    reinvite(&h, &l1, true, 2, sdp(&h, 2, "sendonly", "10.0.0.1", NULL), sdp(&h, 2, "recvonly", "10.0.0.9", NULL));
-    reinvite(&h, &l2, true, 2, sdp(&h, 2, "sendonly", "10.0.0.9", NULL), sdp(&h, 2, "recvonly", "10.0.0.2", NULL));
-    reinvite(&h, &l1, true, 3, sdp(&h, 3, "sendrecv", "10.0.0.1", NULL), sdp(&h, 3, "sendrecv", "10.0.0.9", NULL));
-    reinvite(&h, &l2, true, 3, sdp(&h, 3, "sendrecv", "10.0.0.9", NULL), sdp(&h, 3, "sendrecv", "10.0.0.2", NULL));
+    h_call_with(&h, &l1, h_sdpv(&h, 1, "sendrecv", "10.0.0.1", NULL), h_sdpv(&h, 1, "sendrecv", "10.0.0.9", NULL));
+    h_call_with(&h, &l2, h_sdpv(&h, 1, "sendrecv", "10.0.0.9", NULL), h_sdpv(&h, 1, "sendrecv", "10.0.0.2", NULL));
+    h_reinvite(&h, &l1, true, 2, h_sdpv(&h, 2, "sendonly", "10.0.0.1", NULL), h_sdpv(&h, 2, "recvonly", "10.0.0.9", NULL));
+    h_reinvite(&h, &l2, true, 2, h_sdpv(&h, 2, "sendonly", "10.0.0.9", NULL), h_sdpv(&h, 2, "recvonly", "10.0.0.2", NULL));
+    h_reinvite(&h, &l1, true, 3, h_sdpv(&h, 3, "sendrecv", "10.0.0.1", NULL), h_sdpv(&h, 3, "sendrecv", "10.0.0.9", NULL));
+    h_reinvite(&h, &l2, true, 3, h_sdpv(&h, 3, "sendrecv", "10.0.0.9", NULL), h_sdpv(&h, 3, "sendrecv", "10.0.0.2", NULL));
     h_finish(&h);
-    check(&h, "hold caller INVITE sendonly accepted 200 [l1@test a1/p1]\n"
+    h_check(&h, "hold caller INVITE sendonly accepted 200 [l1@test a1/p1]\n"
               "hold caller INVITE sendonly accepted 200 [l2@test p2/b2]\n"
               "resume caller INVITE accepted 200 after=60ms [l1@test a1/p1]\n"
               "resume caller INVITE accepted 200 after=60ms [l2@test p2/b2]\n"
@@ -186,16 +82,16 @@ test_pbx_moh_towards_caller(void)
     h_init(&h);
     Dlg l1 = { "l1@test", "bob@b.example", "b1", "alice@pbx.example", "p1", "10.0.0.2", "10.0.0.9" };
     Dlg l2 = { "l2@test", "bob@pbx.example", "p2", "alice@a.example", "a2", "10.0.0.9", "10.0.0.1" };
-    call_with(&h, &l1, sdp(&h, 1, "sendrecv", "10.0.0.2", NULL), sdp(&h, 1, "sendrecv", "10.0.0.9", NULL));
-    call_with(&h, &l2, sdp(&h, 1, "sendrecv", "10.0.0.9", NULL), sdp(&h, 1, "sendrecv", "10.0.0.1", NULL));
+    h_call_with(&h, &l1, h_sdpv(&h, 1, "sendrecv", "10.0.0.2", NULL), h_sdpv(&h, 1, "sendrecv", "10.0.0.9", NULL));
+    h_call_with(&h, &l2, h_sdpv(&h, 1, "sendrecv", "10.0.0.9", NULL), h_sdpv(&h, 1, "sendrecv", "10.0.0.1", NULL));
     /* alice (callee of leg 2) holds */
-    reinvite(&h, &l2, false, 1, sdp(&h, 2, "sendonly", "10.0.0.1", NULL), sdp(&h, 2, "recvonly", "10.0.0.9", NULL));
+    h_reinvite(&h, &l2, false, 1, h_sdpv(&h, 2, "sendonly", "10.0.0.1", NULL), h_sdpv(&h, 2, "recvonly", "10.0.0.9", NULL));
     /* the PBX plays MOH to bob: it re-INVITEs leg 1, where it is the callee */
-    reinvite(&h, &l1, false, 1, sdp(&h, 2, "sendonly", "10.0.0.9", NULL), sdp(&h, 2, "recvonly", "10.0.0.2", NULL));
+    h_reinvite(&h, &l1, false, 1, h_sdpv(&h, 2, "sendonly", "10.0.0.9", NULL), h_sdpv(&h, 2, "recvonly", "10.0.0.2", NULL));
     /* and re-anchors leg 2's media on itself, sendrecv: not a hold */
-    reinvite(&h, &l2, true, 2, sdp(&h, 3, "sendrecv", "10.0.0.9", NULL), sdp(&h, 3, "sendonly", "10.0.0.1", NULL));
+    h_reinvite(&h, &l2, true, 2, h_sdpv(&h, 3, "sendrecv", "10.0.0.9", NULL), h_sdpv(&h, 3, "sendonly", "10.0.0.1", NULL));
     h_finish(&h);
-    check(&h, "hold callee INVITE sendonly accepted 200 [l2@test p2/a2]\n"
+    h_check(&h, "hold callee INVITE sendonly accepted 200 [l2@test p2/a2]\n"
               "hold callee INVITE sendonly accepted 200 [l1@test b1/p1]\n"
               "dialog l1@test b1/p1 confirmed end_of_input 200 labels=hold holds=1 held=60ms\n"
               "dialog l2@test p2/a2 confirmed end_of_input 200 labels=hold holds=1 held=90ms\n");
@@ -213,16 +109,16 @@ test_media_level_null_c(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     const char *held = "v=0\no=- 1 2 IN IP4 10.0.0.1\ns=-\nc=IN IP4 10.0.0.1\nt=0 0\n"
                        "m=audio 40000 RTP/AVP 0\nc=IN IP4 0.0.0.0\n";
     const char *back = "v=0\no=- 1 3 IN IP4 10.0.0.1\ns=-\nc=IN IP4 10.0.0.1\nt=0 0\n"
                        "m=audio 40000 RTP/AVP 0\nc=IN IP4 10.0.0.1\n";
-    reinvite(&h, &d, true, 2, held, sdp(&h, 2, "", "10.0.0.2", NULL));
-    reinvite(&h, &d, true, 3, back, sdp(&h, 3, "", "10.0.0.2", NULL));
+    h_reinvite(&h, &d, true, 2, held, h_sdpv(&h, 2, "", "10.0.0.2", NULL));
+    h_reinvite(&h, &d, true, 3, back, h_sdpv(&h, 3, "", "10.0.0.2", NULL));
     h_finish(&h);
-    check(&h, "hold caller INVITE null_address accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE null_address accepted 200 [c1@test a1/b1]\n"
               "resume caller INVITE accepted 200 after=30ms [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 confirmed end_of_input 200 labels=hold,resume holds=1 held=30ms\n");
     h_free(&h);
@@ -235,13 +131,13 @@ test_session_level_null_c_media_real(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     const char *o = "v=0\no=- 1 2 IN IP4 10.0.0.1\ns=-\nc=IN IP4 0.0.0.0\nt=0 0\n"
                     "m=audio 40000 RTP/AVP 0\nc=IN IP4 10.0.0.1\n";
-    reinvite(&h, &d, true, 2, o, sdp(&h, 2, "", "10.0.0.2", NULL));
+    h_reinvite(&h, &d, true, 2, o, h_sdpv(&h, 2, "", "10.0.0.2", NULL));
     h_finish(&h);
-    check(&h, "dialog c1@test a1/b1 confirmed end_of_input 200 labels=- holds=0\n");
+    h_check(&h, "dialog c1@test a1/b1 confirmed end_of_input 200 labels=- holds=0\n");
     h_free(&h);
 }
 
@@ -255,23 +151,23 @@ test_session_sendonly_media_sendrecv(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     const char *o1 = "v=0\no=- 1 2 IN IP4 10.0.0.1\ns=-\nc=IN IP4 10.0.0.1\nt=0 0\na=sendonly\n"
                      "m=audio 40000 RTP/AVP 0\na=sendrecv\nm=video 40002 RTP/AVP 96\n";
     const char *a1 = "v=0\no=- 1 2 IN IP4 10.0.0.2\ns=-\nc=IN IP4 10.0.0.2\nt=0 0\n"
                      "m=audio 50000 RTP/AVP 0\na=sendrecv\nm=video 50002 RTP/AVP 96\na=recvonly\n";
-    reinvite(&h, &d, true, 2, o1, a1);
+    h_reinvite(&h, &d, true, 2, o1, a1);
     const char *o2 = "v=0\no=- 1 3 IN IP4 10.0.0.1\ns=-\nc=IN IP4 10.0.0.1\nt=0 0\na=sendrecv\n"
                      "m=audio 40000 RTP/AVP 0\na=sendonly\nm=video 40002 RTP/AVP 96\na=inactive\n";
     const char *a2 = "v=0\no=- 1 3 IN IP4 10.0.0.2\ns=-\nc=IN IP4 10.0.0.2\nt=0 0\n"
                      "m=audio 50000 RTP/AVP 0\na=recvonly\nm=video 50002 RTP/AVP 96\na=inactive\n";
-    reinvite(&h, &d, true, 3, o2, a2);
+    h_reinvite(&h, &d, true, 3, o2, a2);
     h_finish(&h);
     /* mode: one stream inactive -> "inactive" wins (oa_hold_mode) */
-    check(&h, "hold caller INVITE inactive accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE inactive accepted 200 [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 confirmed end_of_input 200 labels=hold holds=1 held=30ms\n");
-    expect_anomalies(&h, "");
+    h_expect_anomalies(&h, "");
     h_free(&h);
 }
 
@@ -285,15 +181,15 @@ test_callee_update_hold_resume(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
-    h_req(&h, &d, false, "UPDATE", 1, NULL, sdp(&h, 2, "sendonly", "10.0.0.2", NULL));
-    h_resp(&h, &d, false, 200, "UPDATE", 1, NULL, sdp(&h, 2, "recvonly", "10.0.0.1", NULL));
-    h_req(&h, &d, false, "UPDATE", 2, NULL, sdp(&h, 3, "sendrecv", "10.0.0.2", NULL));
-    h_resp(&h, &d, false, 200, "UPDATE", 2, NULL, sdp(&h, 3, "sendrecv", "10.0.0.1", NULL));
-    bye(&h, &d, true, 2);
+    h_req(&h, &d, false, "UPDATE", 1, NULL, h_sdpv(&h, 2, "sendonly", "10.0.0.2", NULL));
+    h_resp(&h, &d, false, 200, "UPDATE", 1, NULL, h_sdpv(&h, 2, "recvonly", "10.0.0.1", NULL));
+    h_req(&h, &d, false, "UPDATE", 2, NULL, h_sdpv(&h, 3, "sendrecv", "10.0.0.2", NULL));
+    h_resp(&h, &d, false, 200, "UPDATE", 2, NULL, h_sdpv(&h, 3, "sendrecv", "10.0.0.1", NULL));
+    h_bye(&h, &d, true, 2);
     h_finish(&h);
-    check(&h, "hold callee UPDATE sendonly accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold callee UPDATE sendonly accepted 200 [c1@test a1/b1]\n"
               "resume callee UPDATE accepted 200 after=20ms [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 terminated bye 200 labels=hold,resume holds=1 held=20ms by=caller\n");
     h_free(&h);
@@ -308,10 +204,10 @@ test_offerless_reinvite_same_sdp(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
-    const char *ca = sdp(&h, 1, "sendrecv", "10.0.0.1", NULL);
-    const char *cb = sdp(&h, 1, "sendrecv", "10.0.0.2", NULL);
-    call_with(&h, &d, ca, cb);
+    Dlg d = h_std_dlg();
+    const char *ca = h_sdpv(&h, 1, "sendrecv", "10.0.0.1", NULL);
+    const char *cb = h_sdpv(&h, 1, "sendrecv", "10.0.0.2", NULL);
+    h_call_with(&h, &d, ca, cb);
     h_req(&h, &d, true, "INVITE", 2, NULL, NULL);
     h_resp(&h, &d, true, 200, "INVITE", 2, NULL, cb);
     h_req(&h, &d, true, "ACK", 2, NULL, ca);
@@ -320,8 +216,8 @@ test_offerless_reinvite_same_sdp(void)
     h_resp(&h, &d, false, 200, "INVITE", 1, NULL, ca);
     h_req(&h, &d, false, "ACK", 1, NULL, cb);
     h_finish(&h);
-    check(&h, "dialog c1@test a1/b1 confirmed end_of_input 200 labels=- holds=0\n");
-    expect_anomalies(&h, "");
+    h_check(&h, "dialog c1@test a1/b1 confirmed end_of_input 200 labels=- holds=0\n");
+    h_expect_anomalies(&h, "");
     h_free(&h);
 }
 
@@ -340,23 +236,23 @@ test_fork_two_200(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     d.callee_tag = NULL;
-    h_req(&h, &d, true, "INVITE", 1, NULL, sdp(&h, 1, "sendrecv", "10.0.0.1", NULL));
+    h_req(&h, &d, true, "INVITE", 1, NULL, h_sdpv(&h, 1, "sendrecv", "10.0.0.1", NULL));
     Dlg f1 = d, f2 = d;
     f1.callee_tag = "f1";
     f2.callee_tag = "f2";
     h_resp(&h, &f1, true, 180, "INVITE", 1, NULL, NULL);
     h_resp(&h, &f2, true, 180, "INVITE", 1, NULL, NULL);
-    h_resp(&h, &f1, true, 200, "INVITE", 1, NULL, sdp(&h, 1, "sendrecv", "10.0.0.2", NULL));
+    h_resp(&h, &f1, true, 200, "INVITE", 1, NULL, h_sdpv(&h, 1, "sendrecv", "10.0.0.2", NULL));
     h_req(&h, &f1, true, "ACK", 1, NULL, NULL);
-    h_resp(&h, &f2, true, 200, "INVITE", 1, NULL, sdp(&h, 1, "sendrecv", "10.0.0.2", NULL));
+    h_resp(&h, &f2, true, 200, "INVITE", 1, NULL, h_sdpv(&h, 1, "sendrecv", "10.0.0.2", NULL));
     h_req(&h, &f2, true, "ACK", 1, NULL, NULL);
-    bye(&h, &f2, true, 2);
+    h_bye(&h, &f2, true, 2);
     h.t += 2 * SEC;
-    reinvite(&h, &f1, true, 2, sdp(&h, 2, "sendonly", "10.0.0.1", NULL), sdp(&h, 2, "recvonly", "10.0.0.2", NULL));
+    h_reinvite(&h, &f1, true, 2, h_sdpv(&h, 2, "sendonly", "10.0.0.1", NULL), h_sdpv(&h, 2, "recvonly", "10.0.0.2", NULL));
     h_finish(&h);
-    check(&h, "dialog c1@test a1/f2 terminated bye 200 labels=- holds=0 by=caller\n"
+    h_check(&h, "dialog c1@test a1/f2 terminated bye 200 labels=- holds=0 by=caller\n"
               "hold caller INVITE sendonly accepted 200 [c1@test a1/f1]\n"
               "dialog c1@test a1/f1 confirmed end_of_input 200 labels=hold holds=1 held=30ms\n");
     h_free(&h);
@@ -368,22 +264,22 @@ test_fork_second_200_without_18x(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     d.callee_tag = NULL;
-    h_req(&h, &d, true, "INVITE", 1, NULL, sdp(&h, 1, "sendrecv", "10.0.0.1", NULL));
+    h_req(&h, &d, true, "INVITE", 1, NULL, h_sdpv(&h, 1, "sendrecv", "10.0.0.1", NULL));
     Dlg f1 = d, f2 = d;
     f1.callee_tag = "f1";
     f2.callee_tag = "f2";
-    h_resp(&h, &f1, true, 200, "INVITE", 1, NULL, sdp(&h, 1, "sendrecv", "10.0.0.2", NULL));
+    h_resp(&h, &f1, true, 200, "INVITE", 1, NULL, h_sdpv(&h, 1, "sendrecv", "10.0.0.2", NULL));
     h_req(&h, &f1, true, "ACK", 1, NULL, NULL);
-    h_resp(&h, &f2, true, 200, "INVITE", 1, NULL, sdp(&h, 1, "sendrecv", "10.0.0.2", NULL));
+    h_resp(&h, &f2, true, 200, "INVITE", 1, NULL, h_sdpv(&h, 1, "sendrecv", "10.0.0.2", NULL));
     h_req(&h, &f2, true, "ACK", 1, NULL, NULL);
-    bye(&h, &f2, true, 2);
+    h_bye(&h, &f2, true, 2);
     h_finish(&h);
-    check(&h, "dialog c1@test a1/f2 terminated bye 200 labels=- holds=0 by=caller\n"
+    h_check(&h, "dialog c1@test a1/f2 terminated bye 200 labels=- holds=0 by=caller\n"
               "dialog c1@test a1/f1 confirmed end_of_input 200 labels=- holds=0\n");
     /* a second 2xx of a forked INVITE is no orphan */
-    expect_anomalies(&h, "");
+    h_expect_anomalies(&h, "");
     h_free(&h);
 }
 
@@ -395,20 +291,20 @@ test_cancel_races_200(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     d.callee_tag = NULL;
-    h_req(&h, &d, true, "INVITE", 1, NULL, sdp(&h, 1, "sendrecv", "10.0.0.1", NULL));
+    h_req(&h, &d, true, "INVITE", 1, NULL, h_sdpv(&h, 1, "sendrecv", "10.0.0.1", NULL));
     d.callee_tag = "b1";
     h_resp(&h, &d, true, 180, "INVITE", 1, NULL, NULL);
     d.callee_tag = NULL;
     h_req(&h, &d, true, "CANCEL", 1, NULL, NULL);
     d.callee_tag = "b1";
-    h_resp(&h, &d, true, 200, "INVITE", 1, NULL, sdp(&h, 1, "sendrecv", "10.0.0.2", NULL));
+    h_resp(&h, &d, true, 200, "INVITE", 1, NULL, h_sdpv(&h, 1, "sendrecv", "10.0.0.2", NULL));
     h_resp(&h, &d, true, 200, "CANCEL", 1, NULL, NULL);
     h_req(&h, &d, true, "ACK", 1, NULL, NULL);
-    bye(&h, &d, true, 2);
+    h_bye(&h, &d, true, 2);
     h_finish(&h);
-    check(&h, "dialog c1@test a1/b1 terminated bye 200 labels=- holds=0 by=caller\n");
+    h_check(&h, "dialog c1@test a1/b1 terminated bye 200 labels=- holds=0 by=caller\n");
     h_free(&h);
 }
 
@@ -426,27 +322,27 @@ test_3pcc_flow1_then_hold(void)
     Dlg cb = { "cb@test", "ctl@3pcc.example", "k2", "bob@b.example", NULL, "10.0.0.9", "10.0.0.2" };
     h_req(&h, &ca, true, "INVITE", 1, NULL, NULL);
     ca.callee_tag = "a1";
-    const char *offer1 = sdp(&h, 1, "sendrecv", "10.0.0.1", NULL);
+    const char *offer1 = h_sdpv(&h, 1, "sendrecv", "10.0.0.1", NULL);
     h_resp(&h, &ca, true, 200, "INVITE", 1, NULL, offer1);
     h_req(&h, &cb, true, "INVITE", 1, NULL, offer1);
     cb.callee_tag = "b2";
-    const char *answer1 = sdp(&h, 1, "sendrecv", "10.0.0.2", NULL);
+    const char *answer1 = h_sdpv(&h, 1, "sendrecv", "10.0.0.2", NULL);
     h_resp(&h, &cb, true, 200, "INVITE", 1, NULL, answer1);
     h_req(&h, &cb, true, "ACK", 1, NULL, NULL);
     h_req(&h, &ca, true, "ACK", 1, NULL, answer1);
     /* alice holds */
-    h_req(&h, &ca, false, "INVITE", 1, NULL, sdp(&h, 2, "sendonly", "10.0.0.1", NULL));
-    h_req(&h, &cb, true, "INVITE", 2, NULL, sdp(&h, 2, "sendonly", "10.0.0.1", NULL));
-    h_resp(&h, &cb, true, 200, "INVITE", 2, NULL, sdp(&h, 2, "recvonly", "10.0.0.2", NULL));
+    h_req(&h, &ca, false, "INVITE", 1, NULL, h_sdpv(&h, 2, "sendonly", "10.0.0.1", NULL));
+    h_req(&h, &cb, true, "INVITE", 2, NULL, h_sdpv(&h, 2, "sendonly", "10.0.0.1", NULL));
+    h_resp(&h, &cb, true, 200, "INVITE", 2, NULL, h_sdpv(&h, 2, "recvonly", "10.0.0.2", NULL));
     h_req(&h, &cb, true, "ACK", 2, NULL, NULL);
-    h_resp(&h, &ca, false, 200, "INVITE", 1, NULL, sdp(&h, 2, "recvonly", "10.0.0.2", NULL));
+    h_resp(&h, &ca, false, 200, "INVITE", 1, NULL, h_sdpv(&h, 2, "recvonly", "10.0.0.2", NULL));
     h_req(&h, &ca, false, "ACK", 1, NULL, NULL);
     h_finish(&h);
-    check(&h, "hold caller INVITE sendonly accepted 200 [cb@test k2/b2]\n"
+    h_check(&h, "hold caller INVITE sendonly accepted 200 [cb@test k2/b2]\n"
               "hold callee INVITE sendonly accepted 200 [ca@test k1/a1]\n"
               "dialog ca@test k1/a1 confirmed end_of_input 200 labels=hold holds=1 held=60ms\n"
               "dialog cb@test k2/b2 confirmed end_of_input 200 labels=hold holds=1 held=50ms\n");
-    expect_anomalies(&h, "");
+    h_expect_anomalies(&h, "");
     h_free(&h);
 }
 
@@ -467,20 +363,20 @@ test_refer_to_pbx_b2bua(void)
     h_call(&h, &d);
     h_req(&h, &d, true, "REFER", 2, "Refer-To: <sip:carol@pbx.example>\nReferred-By: <sip:alice@pbx.example>\n", NULL);
     h_resp(&h, &d, true, 202, "REFER", 2, NULL, NULL);
-    h_req(&h, &d, false, "NOTIFY", 1, NOTIFY_TRYING, NULL);
-    raw(&h, "10.0.0.9", "10.0.0.3",
+    h_req(&h, &d, false, "NOTIFY", 1, H_NOTIFY_TRYING, NULL);
+    h_raw(&h, "10.0.0.9", "10.0.0.3",
         "INVITE sip:carol@10.0.0.3:5062;ob SIP/2.0\nVia: SIP/2.0/UDP 10.0.0.9:5060;branch=z9hG4bKpbx1\n"
         "From: \"Bob\" <sip:bob@pbx.example>;tag=p2\nTo: <sip:carol@pbx.example>\nCall-ID: c2@test\n"
         "CSeq: 101 INVITE\nContact: <sip:pbx@10.0.0.9>");
-    raw(&h, "10.0.0.3", "10.0.0.9",
+    h_raw(&h, "10.0.0.3", "10.0.0.9",
         "SIP/2.0 200 OK\nVia: SIP/2.0/UDP 10.0.0.9:5060;branch=z9hG4bKpbx1\n"
         "From: \"Bob\" <sip:bob@pbx.example>;tag=p2\nTo: <sip:carol@pbx.example>;tag=k2\nCall-ID: c2@test\n"
         "CSeq: 101 INVITE\nContact: <sip:carol@10.0.0.3:5062>");
-    h_req(&h, &d, false, "NOTIFY", 2, NOTIFY_OK, NULL);
-    bye(&h, &d, true, 3);
+    h_req(&h, &d, false, "NOTIFY", 2, H_NOTIFY_OK, NULL);
+    h_bye(&h, &d, true, 3);
     h_finish(&h);
-    expect_in(&h, "refer_transfer caller blind succeeded status=202 notify=200 to=sip:carol@pbx.example new=c2@test [c1@test a1/p1]\n");
-    expect_in(&h, "dialog c2@test p2/k2 confirmed end_of_input 200 labels=- holds=0 related=c1@test\n");
+    h_expect_in(&h, "refer_transfer caller blind succeeded status=202 notify=200 to=sip:carol@pbx.example new=c2@test [c1@test a1/p1]\n");
+    h_expect_in(&h, "dialog c2@test p2/k2 confirmed end_of_input 200 labels=- holds=0 related=c1@test\n");
     h_free(&h);
 }
 
@@ -501,11 +397,11 @@ test_refer_to_pbx_host_only(void)
     h.t += 2 * SEC;
     Dlg other = { "c7@test", "mallory@10.0.0.9", "m7", "dave@10.0.0.9", NULL, "10.0.0.9", "10.0.0.4" };
     new_call(&h, &other, NULL);
-    h_req(&h, &d, false, "NOTIFY", 1, NOTIFY_OK, NULL);
-    bye(&h, &d, true, 3);
+    h_req(&h, &d, false, "NOTIFY", 1, H_NOTIFY_OK, NULL);
+    h_bye(&h, &d, true, 3);
     h_finish(&h);
-    expect_in(&h, "refer_transfer caller blind succeeded status=202 notify=200 to=sip:10.0.0.9 [c1@test a1/p1]\n");
-    expect_not_in(&h, "new=c7@test");
+    h_expect_in(&h, "refer_transfer caller blind succeeded status=202 notify=200 to=sip:10.0.0.9 [c1@test a1/p1]\n");
+    h_expect_not_in(&h, "new=c7@test");
     h_free(&h);
 }
 
@@ -517,19 +413,19 @@ refer_rejected(unsigned status)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     h_req(&h, &d, true, "REFER", 2, "Refer-To: <sip:carol@c.example>\nReferred-By: <sip:alice@a.example>\n", NULL);
     h_resp(&h, &d, true, status, "REFER", 2, NULL, NULL);
     Dlg n = carol_call();
     new_call(&h, &n, "Referred-By: <sip:alice@a.example>\n");
-    bye(&h, &d, true, 3);
+    h_bye(&h, &d, true, 3);
     h_finish(&h);
     char *want = g_strdup_printf("refer_transfer caller blind rejected status=%u notify=0 to=sip:carol@c.example [c1@test a1/b1]\n"
                                  "dialog c1@test a1/b1 terminated bye 200 labels=refer_transfer holds=0 by=caller\n"
                                  "dialog c2@test b2/k1 confirmed end_of_input 200 labels=- holds=0\n",
                                  status);
-    check(&h, want);
+    h_check(&h, want);
     g_free(want);
     h_free(&h);
 }
@@ -546,13 +442,13 @@ refer_notify_fails(unsigned status, const char *reason)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     h_req(&h, &d, true, "REFER", 2, "Refer-To: <sip:carol@c.example>\nReferred-By: <sip:alice@a.example>\n", NULL);
     h_resp(&h, &d, true, 202, "REFER", 2, NULL, NULL);
-    h_req(&h, &d, false, "NOTIFY", 1, NOTIFY_TRYING, NULL);
+    h_req(&h, &d, false, "NOTIFY", 1, H_NOTIFY_TRYING, NULL);
     Dlg n = carol_call();
-    h_req(&h, &n, true, "INVITE", 1, "Referred-By: <sip:alice@a.example>\n", sdp(&h, 1, "sendrecv", "10.0.0.2", NULL));
+    h_req(&h, &n, true, "INVITE", 1, "Referred-By: <sip:alice@a.example>\n", h_sdpv(&h, 1, "sendrecv", "10.0.0.2", NULL));
     n.callee_tag = "k1";
     if (status == 487) {
         h_resp(&h, &n, true, 180, "INVITE", 1, NULL, NULL);
@@ -569,14 +465,14 @@ refer_notify_fails(unsigned status, const char *reason)
     g_free(nt);
     h_resp(&h, &d, false, 200, "NOTIFY", 2, NULL, NULL);
     /* the transferor takes the call back */
-    reinvite(&h, &d, true, 3, sdp(&h, 5, "sendrecv", "10.0.0.1", NULL), sdp(&h, 5, "sendrecv", "10.0.0.2", NULL));
-    bye(&h, &d, true, 4);
+    h_reinvite(&h, &d, true, 3, h_sdpv(&h, 5, "sendrecv", "10.0.0.1", NULL), h_sdpv(&h, 5, "sendrecv", "10.0.0.2", NULL));
+    h_bye(&h, &d, true, 4);
     h_finish(&h);
     char *want = g_strdup_printf("refer_transfer caller blind failed status=202 notify=%u to=sip:carol@c.example new=c2@test [c1@test a1/b1]\n",
                                  status);
-    expect_in(&h, want);
+    h_expect_in(&h, want);
     g_free(want);
-    expect_in(&h, "dialog c1@test a1/b1 terminated bye 200 labels=refer_transfer holds=0 related=c2@test by=caller\n");
+    h_expect_in(&h, "dialog c1@test a1/b1 terminated bye 200 labels=refer_transfer holds=0 related=c2@test by=caller\n");
     h_free(&h);
 }
 
@@ -595,11 +491,11 @@ test_two_refers_overlapping(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     h_req(&h, &d, true, "REFER", 2, "Refer-To: <sip:dave@d.example>\nReferred-By: <sip:alice@a.example>\n", NULL);
     h_resp(&h, &d, true, 202, "REFER", 2, NULL, NULL);
-    h_req(&h, &d, false, "NOTIFY", 1, NOTIFY_TRYING, NULL);
+    h_req(&h, &d, false, "NOTIFY", 1, H_NOTIFY_TRYING, NULL);
     h_resp(&h, &d, false, 200, "NOTIFY", 1, NULL, NULL);
     h_req(&h, &d, true, "REFER", 3, "Refer-To: <sip:carol@c.example>\nReferred-By: <sip:alice@a.example>\n", NULL);
     h_resp(&h, &d, true, 202, "REFER", 3, NULL, NULL);
@@ -612,10 +508,10 @@ test_two_refers_overlapping(void)
     new_call(&h, &n, "Referred-By: <sip:alice@a.example>\n");
     h_req(&h, &d, false, "NOTIFY", 4,
           "Event: refer;id=3\nSubscription-State: terminated;reason=noresource\nContent-Type: message/sipfrag\n\nSIP/2.0 200 OK\n", NULL);
-    bye(&h, &d, true, 4);
+    h_bye(&h, &d, true, 4);
     h_finish(&h);
-    expect_in(&h, "refer_transfer caller blind failed status=202 notify=487 to=sip:dave@d.example [c1@test a1/b1]\n");
-    expect_in(&h, "refer_transfer caller blind succeeded status=202 notify=200 to=sip:carol@c.example new=c2@test [c1@test a1/b1]\n");
+    h_expect_in(&h, "refer_transfer caller blind failed status=202 notify=487 to=sip:dave@d.example [c1@test a1/b1]\n");
+    h_expect_in(&h, "refer_transfer caller blind succeeded status=202 notify=200 to=sip:carol@c.example new=c2@test [c1@test a1/b1]\n");
     h_free(&h);
 }
 
@@ -627,16 +523,16 @@ test_refer_to_method_invite(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     h_req(&h, &d, true, "REFER", 2, "Refer-To: <sip:carol@c.example;method=INVITE>\nReferred-By: <sip:alice@a.example>\n", NULL);
     h_resp(&h, &d, true, 202, "REFER", 2, NULL, NULL);
     Dlg n = carol_call();
     new_call(&h, &n, "Referred-By: <sip:alice@a.example>\n");
-    h_req(&h, &d, false, "NOTIFY", 1, NOTIFY_OK, NULL);
-    bye(&h, &d, true, 3);
+    h_req(&h, &d, false, "NOTIFY", 1, H_NOTIFY_OK, NULL);
+    h_bye(&h, &d, true, 3);
     h_finish(&h);
-    expect_in(&h, "refer_transfer caller blind succeeded status=202 notify=200 to=sip:carol@c.example;method=INVITE new=c2@test [c1@test a1/b1]\n");
+    h_expect_in(&h, "refer_transfer caller blind succeeded status=202 notify=200 to=sip:carol@c.example;method=INVITE new=c2@test [c1@test a1/b1]\n");
     h_free(&h);
 }
 
@@ -647,7 +543,7 @@ test_two_refers_first_rejected(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     h_req(&h, &d, true, "REFER", 2, "Refer-To: <sip:dave@d.example>\nReferred-By: <sip:alice@a.example>\n", NULL);
     h_resp(&h, &d, true, 403, "REFER", 2, NULL, NULL);
@@ -659,9 +555,9 @@ test_two_refers_first_rejected(void)
     new_call(&h, &n, "Referred-By: <sip:alice@a.example>\n");
     h_req(&h, &d, false, "NOTIFY", 2,
           "Event: refer;id=3\nSubscription-State: terminated;reason=noresource\nContent-Type: message/sipfrag\n\nSIP/2.0 200 OK\n", NULL);
-    bye(&h, &d, true, 4);
+    h_bye(&h, &d, true, 4);
     h_finish(&h);
-    check(&h, "refer_transfer caller blind rejected status=403 notify=0 to=sip:dave@d.example [c1@test a1/b1]\n"
+    h_check(&h, "refer_transfer caller blind rejected status=403 notify=0 to=sip:dave@d.example [c1@test a1/b1]\n"
               "refer_transfer caller blind succeeded status=202 notify=200 to=sip:carol@c.example new=c2@test [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 terminated bye 200 labels=refer_transfer holds=0 related=c2@test by=caller\n"
               "dialog c2@test b2/k1 confirmed end_of_input 200 labels=- holds=0 related=c1@test\n");
@@ -678,26 +574,26 @@ refer_to_tel(const char *refer_to)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     char *hdr = g_strdup_printf("Refer-To: <%s>\nReferred-By: <sip:alice@a.example>\n", refer_to);
     h_req(&h, &d, true, "REFER", 2, hdr, NULL);
     g_free(hdr);
     h_resp(&h, &d, true, 202, "REFER", 2, NULL, NULL);
-    raw(&h, "10.0.0.2", "10.0.0.7",
+    h_raw(&h, "10.0.0.2", "10.0.0.7",
         "INVITE sip:+15551234567@gw.example;user=phone SIP/2.0\nVia: SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bKt1\n"
         "From: <sip:bob@b.example>;tag=b2\nTo: <tel:+15551234567>\nCall-ID: c2@test\nCSeq: 1 INVITE\n"
         "Referred-By: <sip:alice@a.example>\nContact: <sip:bob@10.0.0.2>");
-    raw(&h, "10.0.0.7", "10.0.0.2",
+    h_raw(&h, "10.0.0.7", "10.0.0.2",
         "SIP/2.0 200 OK\nVia: SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bKt1\n"
         "From: <sip:bob@b.example>;tag=b2\nTo: <tel:+15551234567>;tag=g2\nCall-ID: c2@test\nCSeq: 1 INVITE\n"
         "Contact: <sip:gw@10.0.0.7>");
-    h_req(&h, &d, false, "NOTIFY", 1, NOTIFY_OK, NULL);
-    bye(&h, &d, true, 3);
+    h_req(&h, &d, false, "NOTIFY", 1, H_NOTIFY_OK, NULL);
+    h_bye(&h, &d, true, 3);
     h_finish(&h);
     char *want = g_strdup_printf("refer_transfer caller blind succeeded status=202 notify=200 to=%s new=c2@test [c1@test a1/b1]\n",
                                  refer_to);
-    expect_in(&h, want);
+    h_expect_in(&h, want);
     g_free(want);
     h_free(&h);
 }
@@ -717,7 +613,7 @@ test_attended_consultation_not_captured(void)
 {
     Harness h;
     h_init(&h);
-    Dlg ab = std_dlg();
+    Dlg ab = h_std_dlg();
     h_call(&h, &ab);
     h_req(&h, &ab, true, "REFER", 2,
           "Refer-To: <sip:carol@c.example?Replaces=c9%40test%3Bto-tag%3Dk9%3Bfrom-tag%3Da9>\nReferred-By: <sip:alice@a.example>\n",
@@ -725,16 +621,16 @@ test_attended_consultation_not_captured(void)
     h_resp(&h, &ab, true, 202, "REFER", 2, NULL, NULL);
     Dlg bc = { "c4@test", "bob@b.example", "b4", "carol@c.example", NULL, "10.0.0.2", "10.0.0.3" };
     h_req(&h, &bc, true, "INVITE", 1, "Replaces: c9@test;to-tag=k9;from-tag=a9\nReferred-By: <sip:alice@a.example>\n",
-          sdp(&h, 1, "sendrecv", "10.0.0.2", NULL));
+          h_sdpv(&h, 1, "sendrecv", "10.0.0.2", NULL));
     bc.callee_tag = "k4";
-    h_resp(&h, &bc, true, 200, "INVITE", 1, NULL, sdp(&h, 1, "sendrecv", "10.0.0.3", NULL));
+    h_resp(&h, &bc, true, 200, "INVITE", 1, NULL, h_sdpv(&h, 1, "sendrecv", "10.0.0.3", NULL));
     h_req(&h, &bc, true, "ACK", 1, NULL, NULL);
-    h_req(&h, &ab, false, "NOTIFY", 1, NOTIFY_OK, NULL);
-    bye(&h, &ab, true, 3);
+    h_req(&h, &ab, false, "NOTIFY", 1, H_NOTIFY_OK, NULL);
+    h_bye(&h, &ab, true, 3);
     h_finish(&h);
-    expect_in(&h, "replaces_transfer caller replaces succeeded status=200 notify=0 to=sip:carol@c.example replaces=c9@test/a9/k9/unseen refer=c1@test [c4@test b4/k4]\n");
-    expect_in(&h, "refer_transfer caller attended succeeded status=202 notify=200 to=sip:carol@c.example?Replaces=c9%40test%3Bto-tag%3Dk9%3Bfrom-tag%3Da9 replaces=c9@test/a9/k9/unseen new=c4@test [c1@test a1/b1]\n");
-    expect_in(&h, "dialog c1@test a1/b1 terminated bye 200 labels=refer_transfer holds=0 related=c4@test by=caller\n");
+    h_expect_in(&h, "replaces_transfer caller replaces succeeded status=200 notify=0 to=sip:carol@c.example replaces=c9@test/a9/k9/unseen refer=c1@test [c4@test b4/k4]\n");
+    h_expect_in(&h, "refer_transfer caller attended succeeded status=202 notify=200 to=sip:carol@c.example?Replaces=c9%40test%3Bto-tag%3Dk9%3Bfrom-tag%3Da9 replaces=c9@test/a9/k9/unseen new=c4@test [c1@test a1/b1]\n");
+    h_expect_in(&h, "dialog c1@test a1/b1 terminated bye 200 labels=refer_transfer holds=0 related=c4@test by=caller\n");
     g_assert_cmpstr(h.anomalies->str, ==, "replaces_unknown_dialog");
     h_free(&h);
 }
@@ -748,19 +644,19 @@ test_replaces_481(void)
 {
     Harness h;
     h_init(&h);
-    Dlg ab = std_dlg();
+    Dlg ab = h_std_dlg();
     h_call(&h, &ab);
-    reinvite(&h, &ab, true, 2, sdp(&h, 2, "sendonly", "10.0.0.1", NULL), sdp(&h, 2, "recvonly", "10.0.0.2", NULL));
+    h_reinvite(&h, &ab, true, 2, h_sdpv(&h, 2, "sendonly", "10.0.0.1", NULL), h_sdpv(&h, 2, "recvonly", "10.0.0.2", NULL));
     Dlg ac = { "c3@test", "alice@a.example", "a3", "carol@c.example", "k3", "10.0.0.1", "10.0.0.3" };
     h_call(&h, &ac);
     h_req(&h, &ab, true, "REFER", 3,
           "Refer-To: <sip:carol@c.example?Replaces=c3%40test%3Bto-tag%3Dk3%3Bfrom-tag%3Da3>\nReferred-By: <sip:alice@a.example>\n",
           NULL);
     h_resp(&h, &ab, true, 202, "REFER", 3, NULL, NULL);
-    bye(&h, &ac, false, 1);
+    h_bye(&h, &ac, false, 1);
     Dlg bc = { "c4@test", "bob@b.example", "b4", "carol@c.example", NULL, "10.0.0.2", "10.0.0.3" };
     h_req(&h, &bc, true, "INVITE", 1, "Replaces: c3@test;to-tag=k3;from-tag=a3\nReferred-By: <sip:alice@a.example>\n",
-          sdp(&h, 1, "sendrecv", "10.0.0.2", NULL));
+          h_sdpv(&h, 1, "sendrecv", "10.0.0.2", NULL));
     bc.callee_tag = "k4";
     h_resp(&h, &bc, true, 481, "INVITE", 1, NULL, NULL);
     h_req(&h, &bc, true, "ACK", 1, NULL, NULL);
@@ -768,16 +664,16 @@ test_replaces_481(void)
           "Event: refer\nSubscription-State: terminated;reason=noresource\nContent-Type: message/sipfrag\n\nSIP/2.0 481 Call/Transaction Does Not Exist\n",
           NULL);
     h_resp(&h, &ab, false, 200, "NOTIFY", 1, NULL, NULL);
-    reinvite(&h, &ab, true, 4, sdp(&h, 3, "sendrecv", "10.0.0.1", NULL), sdp(&h, 3, "sendrecv", "10.0.0.2", NULL));
-    bye(&h, &ab, true, 5);
+    h_reinvite(&h, &ab, true, 4, h_sdpv(&h, 3, "sendrecv", "10.0.0.1", NULL), h_sdpv(&h, 3, "sendrecv", "10.0.0.2", NULL));
+    h_bye(&h, &ab, true, 5);
     h_finish(&h);
-    expect_in(&h, "replaces_transfer caller replaces failed status=481 notify=0 to=sip:carol@c.example replaces=c3@test/a3/k3 refer=c1@test [c4@test b4/k4]\n");
+    h_expect_in(&h, "replaces_transfer caller replaces failed status=481 notify=0 to=sip:carol@c.example replaces=c3@test/a3/k3 refer=c1@test [c4@test b4/k4]\n");
     /* c3's record is out at its BYE, before c4 exists */
-    expect_in(&h, "dialog c3@test a3/k3 terminated bye 200 labels=- holds=0 related=c1@test by=callee\n");
-    expect_in(&h, "refer_transfer caller attended failed status=202 notify=481 to=sip:carol@c.example?Replaces=c3%40test%3Bto-tag%3Dk3%3Bfrom-tag%3Da3 replaces=c3@test/a3/k3 new=c4@test [c1@test a1/b1]\n");
-    expect_in(&h, "dialog c4@test b4/k4 terminated rejected 481 labels=replaces_transfer holds=0");
-    expect_in(&h, "labels=hold,resume,refer_transfer holds=1");
-    expect_not_in(&h, "replaced_by");
+    h_expect_in(&h, "dialog c3@test a3/k3 terminated bye 200 labels=- holds=0 related=c1@test by=callee\n");
+    h_expect_in(&h, "refer_transfer caller attended failed status=202 notify=481 to=sip:carol@c.example?Replaces=c3%40test%3Bto-tag%3Dk3%3Bfrom-tag%3Da3 replaces=c3@test/a3/k3 new=c4@test [c1@test a1/b1]\n");
+    h_expect_in(&h, "dialog c4@test b4/k4 terminated rejected 481 labels=replaces_transfer holds=0");
+    h_expect_in(&h, "labels=hold,resume,refer_transfer holds=1");
+    h_expect_not_in(&h, "replaced_by");
     h_free(&h);
 }
 
@@ -793,18 +689,18 @@ test_hold_while_transfer_pending(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
     h_req(&h, &d, true, "REFER", 2, "Refer-To: <sip:carol@c.example>\nReferred-By: <sip:alice@a.example>\n", NULL);
     h_resp(&h, &d, true, 202, "REFER", 2, NULL, NULL);
-    h_req(&h, &d, false, "NOTIFY", 1, NOTIFY_TRYING, NULL);
-    reinvite(&h, &d, false, 2, sdp(&h, 2, "sendonly", "10.0.0.2", NULL), sdp(&h, 2, "recvonly", "10.0.0.1", NULL));
+    h_req(&h, &d, false, "NOTIFY", 1, H_NOTIFY_TRYING, NULL);
+    h_reinvite(&h, &d, false, 2, h_sdpv(&h, 2, "sendonly", "10.0.0.2", NULL), h_sdpv(&h, 2, "recvonly", "10.0.0.1", NULL));
     Dlg n = carol_call();
     new_call(&h, &n, "Referred-By: <sip:alice@a.example>\n");
-    h_req(&h, &d, false, "NOTIFY", 3, NOTIFY_OK, NULL);
-    bye(&h, &d, true, 3);
+    h_req(&h, &d, false, "NOTIFY", 3, H_NOTIFY_OK, NULL);
+    h_bye(&h, &d, true, 3);
     h_finish(&h);
-    check(&h, "hold callee INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold callee INVITE sendonly accepted 200 [c1@test a1/b1]\n"
               "refer_transfer caller blind succeeded status=202 notify=200 to=sip:carol@c.example new=c2@test [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 terminated bye 200 labels=hold,refer_transfer holds=1 held=70ms related=c2@test by=caller\n"
               "dialog c2@test b2/k1 confirmed end_of_input 200 labels=- holds=0 related=c1@test\n");
@@ -819,32 +715,32 @@ test_transfer_chain(void)
 {
     Harness h;
     h_init(&h);
-    Dlg c1 = std_dlg();
+    Dlg c1 = h_std_dlg();
     h_call(&h, &c1);
     h_req(&h, &c1, false, "REFER", 1, "Refer-To: <sip:carol@c.example>\nReferred-By: <sip:bob@b.example>\n", NULL);
     h_resp(&h, &c1, false, 202, "REFER", 1, NULL, NULL);
     Dlg c2 = { "c2@test", "alice@a.example", "a2", "carol@c.example", "k2", "10.0.0.1", "10.0.0.3" };
     c2.callee_tag = NULL;
-    h_req(&h, &c2, true, "INVITE", 1, "Referred-By: <sip:bob@b.example>\n", sdp(&h, 1, "sendrecv", "10.0.0.1", NULL));
+    h_req(&h, &c2, true, "INVITE", 1, "Referred-By: <sip:bob@b.example>\n", h_sdpv(&h, 1, "sendrecv", "10.0.0.1", NULL));
     c2.callee_tag = "k2";
-    h_resp(&h, &c2, true, 200, "INVITE", 1, NULL, sdp(&h, 1, "sendrecv", "10.0.0.3", NULL));
+    h_resp(&h, &c2, true, 200, "INVITE", 1, NULL, h_sdpv(&h, 1, "sendrecv", "10.0.0.3", NULL));
     h_req(&h, &c2, true, "ACK", 1, NULL, NULL);
-    h_req(&h, &c1, true, "NOTIFY", 2, NOTIFY_OK, NULL);
+    h_req(&h, &c1, true, "NOTIFY", 2, H_NOTIFY_OK, NULL);
     h_resp(&h, &c1, true, 200, "NOTIFY", 2, NULL, NULL);
-    bye(&h, &c1, false, 2);
+    h_bye(&h, &c1, false, 2);
     h.t += 5 * SEC;
     h_req(&h, &c2, false, "REFER", 1, "Refer-To: <sip:dave@d.example>\nReferred-By: <sip:carol@c.example>\n", NULL);
     h_resp(&h, &c2, false, 202, "REFER", 1, NULL, NULL);
     Dlg c3 = { "c3@test", "alice@a.example", "a3", "dave@d.example", NULL, "10.0.0.1", "10.0.0.4" };
-    h_req(&h, &c3, true, "INVITE", 1, "Referred-By: <sip:carol@c.example>\n", sdp(&h, 1, "sendrecv", "10.0.0.1", NULL));
+    h_req(&h, &c3, true, "INVITE", 1, "Referred-By: <sip:carol@c.example>\n", h_sdpv(&h, 1, "sendrecv", "10.0.0.1", NULL));
     c3.callee_tag = "d3";
-    h_resp(&h, &c3, true, 200, "INVITE", 1, NULL, sdp(&h, 1, "sendrecv", "10.0.0.4", NULL));
+    h_resp(&h, &c3, true, 200, "INVITE", 1, NULL, h_sdpv(&h, 1, "sendrecv", "10.0.0.4", NULL));
     h_req(&h, &c3, true, "ACK", 1, NULL, NULL);
-    h_req(&h, &c2, true, "NOTIFY", 2, NOTIFY_OK, NULL);
+    h_req(&h, &c2, true, "NOTIFY", 2, H_NOTIFY_OK, NULL);
     h_resp(&h, &c2, true, 200, "NOTIFY", 2, NULL, NULL);
-    bye(&h, &c2, false, 2);
+    h_bye(&h, &c2, false, 2);
     h_finish(&h);
-    check(&h, "refer_transfer callee blind succeeded status=202 notify=200 to=sip:carol@c.example new=c2@test [c1@test a1/b1]\n"
+    h_check(&h, "refer_transfer callee blind succeeded status=202 notify=200 to=sip:carol@c.example new=c2@test [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 terminated bye 200 labels=refer_transfer holds=0 related=c2@test by=callee\n"
               "refer_transfer callee blind succeeded status=202 notify=200 to=sip:dave@d.example new=c3@test [c2@test a2/k2]\n"
               "dialog c2@test a2/k2 terminated bye 200 labels=refer_transfer holds=0 related=c1@test,c3@test by=callee\n"
@@ -866,19 +762,19 @@ test_orphan_100_then_long_call(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     d.callee_tag = NULL;
     h_resp(&h, &d, true, 100, "INVITE", 1, NULL, NULL);
     d.callee_tag = "b1";
-    h_resp(&h, &d, true, 200, "INVITE", 1, NULL, sdp(&h, 1, "sendrecv", "10.0.0.2", NULL));
-    h_req(&h, &d, true, "ACK", 1, NULL, sdp(&h, 1, "sendrecv", "10.0.0.1", NULL));
+    h_resp(&h, &d, true, 200, "INVITE", 1, NULL, h_sdpv(&h, 1, "sendrecv", "10.0.0.2", NULL));
+    h_req(&h, &d, true, "ACK", 1, NULL, h_sdpv(&h, 1, "sendrecv", "10.0.0.1", NULL));
     for (int i = 1; i <= 40; i++)
         dialog_engine_expire(h.e, h.t + i * SEC); /* RTP packets meanwhile */
     h.t += 41 * SEC;
-    reinvite(&h, &d, true, 2, sdp(&h, 2, "sendonly", "10.0.0.1", NULL), sdp(&h, 2, "recvonly", "10.0.0.2", NULL));
-    bye(&h, &d, true, 3);
+    h_reinvite(&h, &d, true, 2, h_sdpv(&h, 2, "sendonly", "10.0.0.1", NULL), h_sdpv(&h, 2, "recvonly", "10.0.0.2", NULL));
+    h_bye(&h, &d, true, 3);
     h_finish(&h);
-    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 terminated bye 200 labels=hold holds=1 held=30ms midcall by=caller\n");
     h_free(&h);
 }
@@ -894,14 +790,14 @@ test_orphan_200_sendonly_not_hold(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
-    h_resp(&h, &d, true, 200, "INVITE", 1, NULL, sdp(&h, 1, "sendonly", "10.0.0.2", NULL));
+    Dlg d = h_std_dlg();
+    h_resp(&h, &d, true, 200, "INVITE", 1, NULL, h_sdpv(&h, 1, "sendonly", "10.0.0.2", NULL));
     h_req(&h, &d, true, "ACK", 1, NULL, NULL);
-    bye(&h, &d, true, 2);
+    h_bye(&h, &d, true, 2);
     h_finish(&h);
-    expect_not_in(&h, "hold callee");
-    expect_in(&h, "labels=- holds=0");
-    expect_not_in(&h, "answer_mismatch");
+    h_expect_not_in(&h, "hold callee");
+    h_expect_in(&h, "labels=- holds=0");
+    h_expect_not_in(&h, "answer_mismatch");
     if (strstr(h.anomalies->str, "answer_mismatch")) {
         g_printerr("--- unexpected anomaly answer_mismatch: %s\n", h.anomalies->str);
         g_test_fail();
@@ -918,9 +814,9 @@ test_orphan_200_sendonly_not_hold(void)
 static void
 challenge_retry_run(Harness *h, bool expire_between)
 {
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     d.callee_tag = NULL;
-    h_req(h, &d, true, "INVITE", 1, NULL, sdp(h, 1, "sendrecv", "10.0.0.1", NULL));
+    h_req(h, &d, true, "INVITE", 1, NULL, h_sdpv(h, 1, "sendrecv", "10.0.0.1", NULL));
     d.callee_tag = "px";
     h_resp(h, &d, true, 407, "INVITE", 1, NULL, NULL);
     h_req(h, &d, true, "ACK", 1, NULL, NULL);
@@ -929,7 +825,7 @@ challenge_retry_run(Harness *h, bool expire_between)
         dialog_engine_expire(h->e, resend - 100 * MS); /* an RTP packet of another call */
     h->t = resend;
     d.callee_tag = NULL;
-    h_req(h, &d, true, "INVITE", 2, "Proxy-Authorization: Digest x\n", sdp(h, 1, "sendrecv", "10.0.0.1", NULL));
+    h_req(h, &d, true, "INVITE", 2, "Proxy-Authorization: Digest x\n", h_sdpv(h, 1, "sendrecv", "10.0.0.1", NULL));
     d.callee_tag = "b1";
     h_resp(h, &d, true, 403, "INVITE", 2, NULL, NULL);
     h_req(h, &d, true, "ACK", 2, NULL, NULL);
@@ -952,7 +848,7 @@ test_challenge_retry_deterministic(void)
      * (SS_TRANSACTION_LINGER, the same as for any transaction): the first
      * attempt failed with its 407, the retry is a new one. What matters is
      * that the answer is the same either way. */
-    check(&b, "dialog c1@test a1/px terminated rejected 407 labels=- holds=0\n"
+    h_check(&b, "dialog c1@test a1/px terminated rejected 407 labels=- holds=0\n"
               "dialog c1@test a1/b1 terminated rejected 403 labels=- holds=0\n");
     h_free(&a);
     h_free(&b);
@@ -970,13 +866,13 @@ test_midcall_refresh_of_hold(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
-    reinvite(&h, &d, true, 20, sdp(&h, 7, "sendonly", "10.0.0.1", NULL), sdp(&h, 7, "recvonly", "10.0.0.2", NULL));
-    bye(&h, &d, true, 21);
+    Dlg d = h_std_dlg();
+    h_reinvite(&h, &d, true, 20, h_sdpv(&h, 7, "sendonly", "10.0.0.1", NULL), h_sdpv(&h, 7, "recvonly", "10.0.0.2", NULL));
+    h_bye(&h, &d, true, 21);
     h_finish(&h);
-    check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
+    h_check(&h, "hold caller INVITE sendonly accepted 200 [c1@test a1/b1]\n"
               "dialog c1@test a1/b1 terminated bye labels=hold holds=1 held=30ms midcall by=caller\n");
-    expect_anomalies(&h, "dialog_seen_midcall");
+    h_expect_anomalies(&h, "dialog_seen_midcall");
     h_free(&h);
 }
 
@@ -1001,10 +897,10 @@ test_resume_mode_after_inactive_hold(void)
     modes = g_string_new(NULL);
     DialogSink sink = { NULL, mode_flow, NULL, NULL, &h };
     h.e = dialog_engine_new(&sink, NULL, NULL);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     h_call(&h, &d);
-    reinvite(&h, &d, true, 2, sdp(&h, 2, "inactive", "10.0.0.1", NULL), sdp(&h, 2, "inactive", "10.0.0.2", NULL));
-    reinvite(&h, &d, true, 3, sdp(&h, 3, "sendrecv", "10.0.0.1", NULL), sdp(&h, 3, "sendrecv", "10.0.0.2", NULL));
+    h_reinvite(&h, &d, true, 2, h_sdpv(&h, 2, "inactive", "10.0.0.1", NULL), h_sdpv(&h, 2, "inactive", "10.0.0.2", NULL));
+    h_reinvite(&h, &d, true, 3, h_sdpv(&h, 3, "sendrecv", "10.0.0.1", NULL), h_sdpv(&h, 3, "sendrecv", "10.0.0.2", NULL));
     h_finish(&h);
     if (strcmp(modes->str, "hold:inactive resume:inactive ") != 0) {
         g_printerr("--- expected 'hold:inactive resume:inactive '\n--- got '%s'\n", modes->str);
@@ -1022,7 +918,7 @@ test_orphan_100_alone_no_call(void)
 {
     Harness h;
     h_init(&h);
-    Dlg d = std_dlg();
+    Dlg d = h_std_dlg();
     d.callee_tag = NULL;
     h_resp(&h, &d, true, 100, "INVITE", 1, NULL, NULL);
     h_finish(&h);
@@ -1030,7 +926,7 @@ test_orphan_100_alone_no_call(void)
     dialog_engine_get_stats(h.e, &st);
     g_assert_cmpuint(st.calls, ==, 0);
     g_assert_cmpuint(st.dialogs, ==, 0);
-    check(&h, "");
+    h_check(&h, "");
     h_free(&h);
 }
 
