@@ -125,7 +125,7 @@ uri_wanted(const CallSelect *s, const char *p, size_t len)
 void
 call_select_note_message(CallSelect *s, const MsgEvent *ev)
 {
-    if (!s->active || s->frozen || !ev->call_id)
+    if (!s->active || s->frozen || !ev->call_id || !ev->in_call)
         return;
     if (g_hash_table_contains(s->selected, ev->call_id))
         return;

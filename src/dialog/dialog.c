@@ -1793,6 +1793,7 @@ emit_message(DialogEngine *e, const SipMessage *m, const SipMeta *meta, Call *c,
     ev.transport = meta->transport;
     ev.msg = m;
     ev.call_id = c ? c->call_id_text : NULL;
+    ev.in_call = c != NULL;
     SipStr cid;
     if (!c && sip_get_call_id(m, &cid)) {
         /* no call (OPTIONS, REGISTER, an orphan response): the record

@@ -45,6 +45,8 @@ typedef struct {
     SsTransport transport;
     const SipMessage *msg;    /* parsed message; msg->buf is the raw text */
     const char *call_id;      /* NULL when the message has no Call-ID */
+    bool in_call;             /* it belongs to a call (one with dialogs to report);
+                               * false: OPTIONS, REGISTER, orphan responses */
     /* dialog the message was assigned to (tags as the dialog's initial
      * request set them: from = caller); NULL when none (REGISTER, OPTIONS
      * outside a dialog, an INVITE before any response...) */

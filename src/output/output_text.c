@@ -272,7 +272,9 @@ text_message(OutputWriter *w, const MsgEvent *ev)
 {
     TextWriter *tw = (TextWriter *)w;
     const SipMessage *m = ev->msg;
-    if (!ev->call_id || !m)
+    /* a message of no call (OPTIONS, REGISTER) makes no call line: no
+     * call end would ever close it */
+    if (!ev->in_call || !ev->call_id || !m)
         return;
     TextCall *c = text_call_get(tw, ev->call_id, ev->ts);
     text_touch(c, ev->ts);

@@ -138,6 +138,10 @@ run long-strings 0
 expect "long-strings: 30 KB Call-ID and User-Agent: one call, every line under 16 KB" \
     "$(q long-strings 'len(s["dialogs"]), s["longest_line"] < 16384')" "(1, True)"
 
+run options-only 0
+expect "options-only: OPTIONS make no call: no call line in the text report, calls 0" \
+    "$(grep -c ' ka[0-9]@h ' "$tmp/options-only.txt") $(q options-only 'st["calls"], st["sip_messages"]')" "0 (0, 6)"
+
 # ---- bytes on a SIP stream that are not SIP ----
 run junk-tcp 0
 expect "junk-tcp: two runs of junk: sip_stream_junk once each" \

@@ -276,6 +276,18 @@ def c_long_strings(path):
     pc.close()
 
 
+def c_options_only(path):
+    """Three OPTIONS keepalives with their 200s, each its own Call-ID: no
+    dialog, so no call anywhere (text report, summary, stats)."""
+    pc = Pcap(path)
+    for i in range(3):
+        cid = b"ka%d@h" % i
+        pc.add(udp_frame(A, 5060, B, 5060, request(b"OPTIONS", cid, 1, b"f%d" % i), 2 * i + 1))
+        pc.add(udp_frame(B, 5060, A, 5060, response(200, b"OK", b"OPTIONS", cid, 1, b"f%d" % i, b"t%d" % i),
+                         2 * i + 2))
+    pc.close()
+
+
 def c_junk_tcp(path):
     """A SIP/TCP stream with two runs of non-SIP bytes: three lines (one
     binary) before the INVITE, one line between it and the BYE."""

@@ -130,6 +130,7 @@ msg_event(const Parsed *p, SsTime ts, uint64_t frame, bool from_caller)
         .transport = SS_TRANSPORT_UDP,
         .msg = p->msg,
         .call_id = "call-1@192.0.2.10",
+        .in_call = true,
         .dialog_from_tag = "a1",
         .dialog_to_tag = "b1",
         .from_caller = from_caller,
