@@ -1514,7 +1514,7 @@ on_notify(DialogEngine *e, Dialog *d, const SipMessage *m, Party sender)
         for (guint i = 0; i < d->call->transfers->len; i++) {
             Transfer *x = g_ptr_array_index(d->call->transfers, i);
             if (x->dialog == d && !x->is_replaces && x->initiator != sender && !x->notify_final &&
-                !x->emitted && x->status < 300) {
+                !x->emitted && x->status < 300 && x->refer_sub != 0) {
                 t = x;
                 break;
             }
@@ -2042,11 +2042,21 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
             } else if (has_ttag) {
                 Dialog *sib = dialog_find_by_caller(c, ftag, cs.method);
                 /* a branch answering after another's 2xx, while the INVITE
-                 * transaction still takes 2xx (RFC 3261 §13.2.2.4) */
-                bool late_branch = sib && sib->initial_done && cs.method == SIP_METHOD_INVITE &&
-                                   cs.seq == sib->initial_cseq && sib->final_status >= 200 &&
-                                   sib->final_status < 300 && sib->answer &&
-                                   meta->ts - sib->answer < SS_TRANSACTION_LINGER;
+                 * transaction still takes 2xx (RFC 3261 §13.2.2.4): the
+                 * sibling to fork from is then the answered one (the first
+                 * may have lost the fork) */
+                bool late_branch = false;
+                if (sib && sib->initial_done && cs.method == SIP_METHOD_INVITE) {
+                    for (guint i = 0; i < c->dialogs->len && !late_branch; i++) {
+                        Dialog *x = g_ptr_array_index(c->dialogs, i);
+                        if (x->method == cs.method && str_eq0(x->from_tag, sib->from_tag) &&
+                            cs.seq == x->initial_cseq && x->final_status >= 200 && x->final_status < 300 &&
+                            x->answer && meta->ts - x->answer < SS_TRANSACTION_LINGER) {
+                            sib = x;
+                            late_branch = true;
+                        }
+                    }
+                }
                 if (sib && (!sib->initial_done || late_branch) && c->dialogs->len >= SS_MAX_DIALOGS_PER_CALL) {
                     /* one fork too many: counted once as an eviction, the
                      * response is shown without a dialog */
@@ -2270,6 +2280,12 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
                 }
             }
         } else if (cs.method == SIP_METHOD_BYE && st >= 200) {
+            /* the BYE itself may not have been captured: its response
+             * ends the dialog all the same */
+            if (!d->ended) {
+                d->ended_by_caller = req_sender == PARTY_CALLER;
+                dialog_end(e, d, DIALOG_END_BYE, meta->ts);
+            }
             emit_ended_dialog(e, d);
         }
         if (cs.method == SIP_METHOD_REFER)

@@ -283,6 +283,57 @@ test_fork_second_200_without_18x(void)
     h_free(&h);
 }
 
+/* The first early dialog (f1) is not the one answered first: f2's 200
+ * ends it as fork_lost, then f3 answers too. f3 is a fork like f2, not an
+ * orphan seen mid-call. */
+static void
+test_fork_third_branch_after_other_answer(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg d = h_std_dlg();
+    d.callee_tag = NULL;
+    h_req(&h, &d, true, "INVITE", 1, NULL, h_sdpv(&h, 1, "sendrecv", "10.0.0.1", NULL));
+    Dlg f1 = d, f2 = d, f3 = d;
+    f1.callee_tag = "f1";
+    f2.callee_tag = "f2";
+    f3.callee_tag = "f3";
+    h_resp(&h, &f1, true, 180, "INVITE", 1, NULL, NULL);
+    h_resp(&h, &f2, true, 180, "INVITE", 1, NULL, NULL);
+    h_resp(&h, &f2, true, 200, "INVITE", 1, NULL, h_sdpv(&h, 1, "sendrecv", "10.0.0.2", NULL));
+    h_req(&h, &f2, true, "ACK", 1, NULL, NULL);
+    h_resp(&h, &f3, true, 200, "INVITE", 1, NULL, h_sdpv(&h, 1, "sendrecv", "10.0.0.2", NULL));
+    h_req(&h, &f3, true, "ACK", 1, NULL, NULL);
+    h_bye(&h, &f3, true, 2);
+    h_finish(&h);
+    h_check(&h, "dialog c1@test a1/f3 terminated bye 200 labels=- holds=0 by=caller\n"
+              "dialog c1@test a1/f1 terminated fork_lost labels=- holds=0\n"
+              "dialog c1@test a1/f2 confirmed end_of_input 200 labels=- holds=0\n");
+    h_expect_anomalies(&h, "");
+    h_free(&h);
+}
+
+/* The BYE itself was not captured, only its 200: the dialog still ends by
+ * BYE there (it used to stay confirmed, and with a REFER pending its
+ * record waited for the hour-long idle timeout). */
+static void
+test_bye_response_without_bye(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg d = h_std_dlg();
+    h_call(&h, &d);
+    h_req(&h, &d, true, "REFER", 2, "Refer-To: <sip:carol@c.example>\nReferred-By: <sip:alice@a.example>\n", NULL);
+    h_resp(&h, &d, true, 202, "REFER", 2, NULL, NULL);
+    h_resp(&h, &d, true, 200, "BYE", 3, NULL, NULL); /* its BYE was lost */
+    dialog_engine_expire(h.e, h.t + 40 * SEC);
+    /* both due in the same expiry pass: the dialogs come first there */
+    h_check(&h, "dialog c1@test a1/b1 terminated bye 200 labels=refer_transfer holds=0 by=caller\n"
+                "refer_transfer caller blind unknown status=202 notify=0 to=sip:carol@c.example [c1@test a1/b1]\n");
+    h_finish(&h);
+    h_free(&h);
+}
+
 /* RFC 3261 §9.1 / §15: the CANCEL crosses the 200; the INVITE is
  * answered, the CANCEL gets 200 but no 487 follows, the caller ACKs and
  * BYEs. The dialog was confirmed and ended by BYE, not cancelled. */
@@ -976,6 +1027,8 @@ main(int argc, char **argv)
     g_test_add_func("/edge2/reinvite/offerless-same-sdp", test_offerless_reinvite_same_sdp);
     g_test_add_func("/edge2/fork/two-200", test_fork_two_200);
     g_test_add_func("/edge2/fork/second-200-without-18x", test_fork_second_200_without_18x);
+    g_test_add_func("/edge2/fork/third-branch-after-other-answer", test_fork_third_branch_after_other_answer);
+    g_test_add_func("/edge2/bye/response-without-bye", test_bye_response_without_bye);
     g_test_add_func("/edge2/cancel/races-200", test_cancel_races_200);
     g_test_add_func("/edge2/3pcc/flow1-then-hold", test_3pcc_flow1_then_hold);
     g_test_add_func("/edge2/refer/to-pbx-b2bua", test_refer_to_pbx_b2bua);
