@@ -2083,6 +2083,9 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
                         d->start = sib->start;
                         memcpy(d->offers, sib->offers, sizeof d->offers);
                         d->offers_used = sib->offers_used;
+                        /* the copied answers keep their numbers */
+                        d->oa_answers = sib->oa_answers;
+                        d->oa_applied = sib->oa_applied;
                         if (late_branch)
                             fork_reopen_offer(d);
                     }

@@ -148,7 +148,8 @@ swar_special(uint64_t x)
 
 /* The quoted, escaped string: at most 6 output bytes per input byte, room
  * made a chunk at a time so a huge string does not reserve 6 times its size
- * at once. A value is cut after JSON_STR_MAX bytes of output and ends with
+ * at once. A value whose output passes JSON_STR_MAX - 8 bytes is cut
+ * between two characters (at most JSON_STR_MAX bytes in) and ends with
  * "…" (U+2026): one hostile header cannot make a line longer than log
  * shippers take (Fluent Bit's tail skips lines over 32 KB by default,
  * Vector's file source over 100 KiB). Real values (Call-IDs, URIs, user
