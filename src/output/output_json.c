@@ -157,14 +157,12 @@ swar_special(uint64_t x)
 #define JSON_ESCAPE_CHUNK 4096
 #define JSON_STR_MAX 1024
 
-static void
-json_escape(JsonBuf *jb, const char *str, size_t len)
+/* capped: count the output against the cap (a constant at each call, so
+ * the uncounted copy has no check in its loop) */
+static inline __attribute__((always_inline)) void
+json_escape_body(JsonBuf *jb, const unsigned char *p, size_t len, const bool capped)
 {
-    const unsigned char *p = (const unsigned char *)str;
-    jb_putc(jb, '"');
-    /* a string this short cannot reach the cap even if every byte becomes
-     * \u00XX: no counting */
-    size_t room = len <= JSON_STR_MAX / 6 ? (size_t)-1 : JSON_STR_MAX - 8;
+    const size_t room = JSON_STR_MAX - 8;
     size_t written = 0;
     bool cut = false;
     for (size_t i = 0; i < len && !cut;) {
@@ -174,7 +172,7 @@ json_escape(JsonBuf *jb, const char *str, size_t len)
         char *o0 = jb_room(jb, (stop - i + 8) * 6), *o = o0;
         while (i < stop) {
             /* each step below writes at most 8 bytes */
-            if (G_UNLIKELY(written + (size_t)(o - o0) > room)) {
+            if (capped && G_UNLIKELY(written + (size_t)(o - o0) > room)) {
                 cut = true;
                 break;
             }
@@ -226,6 +224,18 @@ json_escape(JsonBuf *jb, const char *str, size_t len)
     }
     if (cut)
         jb_put(jb, "\xe2\x80\xa6", 3); /* … */
+}
+
+static void
+json_escape(JsonBuf *jb, const char *str, size_t len)
+{
+    jb_putc(jb, '"');
+    /* a string this short cannot reach the cap even if every byte becomes
+     * \\u00XX: no counting */
+    if (len <= JSON_STR_MAX / 6)
+        json_escape_body(jb, (const unsigned char *)str, len, false);
+    else
+        json_escape_body(jb, (const unsigned char *)str, len, true);
     jb_putc(jb, '"');
 }
 
