@@ -313,6 +313,40 @@ test_fork_third_branch_after_other_answer(void)
     h_free(&h);
 }
 
+/* The same as /edge/hold/early-update-then-refresh, on the second branch
+ * of a fork: f1 answered the INVITE's offer in a reliable 183 first, so
+ * f2's dialog is forked with a copy of that answered offer. f2's own early
+ * UPDATE hold must still count as newer than the INVITE's exchange when its
+ * 200 finalizes it (the copied answer keeps its number, and so must the
+ * counters it is compared with): the later refresh is no hold. */
+static void
+test_fork_early_update_then_refresh(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg d = h_std_dlg();
+    d.callee_tag = NULL;
+    h_req(&h, &d, true, "INVITE", 1, "Supported: 100rel\n", h_sdpv(&h, 1, "sendrecv", "10.0.0.1", NULL));
+    Dlg f1 = d, f2 = d;
+    f1.callee_tag = "f1";
+    f2.callee_tag = "f2";
+    h_resp(&h, &f1, true, 183, "INVITE", 1, "Require: 100rel\nRSeq: 1\n", h_sdpv(&h, 1, "sendrecv", "10.0.0.2", NULL));
+    h_req(&h, &f1, true, "PRACK", 2, "RAck: 1 1 INVITE\n", NULL);
+    h_resp(&h, &f1, true, 200, "PRACK", 2, NULL, NULL);
+    h_resp(&h, &f2, true, 183, "INVITE", 1, "Require: 100rel\nRSeq: 1\n", h_sdpv(&h, 1, "sendrecv", "10.0.0.3", NULL));
+    h_req(&h, &f2, true, "PRACK", 3, "RAck: 1 1 INVITE\n", NULL);
+    h_resp(&h, &f2, true, 200, "PRACK", 3, NULL, NULL);
+    const char *held = h_sdpv(&h, 2, "sendonly", "10.0.0.1", NULL);
+    h_req(&h, &f2, true, "UPDATE", 4, NULL, held);
+    h_resp(&h, &f2, true, 200, "UPDATE", 4, NULL, h_sdpv(&h, 2, "recvonly", "10.0.0.3", NULL));
+    h_resp(&h, &f2, true, 200, "INVITE", 1, NULL, NULL);
+    h_req(&h, &f2, true, "ACK", 1, NULL, NULL);
+    h_reinvite(&h, &f2, true, 5, held, h_sdpv(&h, 2, "recvonly", "10.0.0.3", NULL));
+    h_finish(&h);
+    h_expect_not_in(&h, "hold caller");
+    h_free(&h);
+}
+
 /* The BYE itself was not captured, only its 200: the dialog still ends by
  * BYE there (it used to stay confirmed, and with a REFER pending its
  * record waited for the hour-long idle timeout). */
@@ -1029,6 +1063,7 @@ main(int argc, char **argv)
     g_test_add_func("/edge2/fork/second-200-without-18x", test_fork_second_200_without_18x);
     g_test_add_func("/edge2/fork/third-branch-after-other-answer", test_fork_third_branch_after_other_answer);
     g_test_add_func("/edge2/bye/response-without-bye", test_bye_response_without_bye);
+    g_test_add_func("/edge2/fork/early-update-then-refresh", test_fork_early_update_then_refresh);
     g_test_add_func("/edge2/cancel/races-200", test_cancel_races_200);
     g_test_add_func("/edge2/3pcc/flow1-then-hold", test_3pcc_flow1_then_hold);
     g_test_add_func("/edge2/refer/to-pbx-b2bua", test_refer_to_pbx_b2bua);
