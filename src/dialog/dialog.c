@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/limits.h"
+#include "common/hash.h"
 #include "common/ptr_table.h"
 #include "dialog/offer_answer.h"
 #include "sdp/sdp_parse.h"
@@ -124,6 +125,8 @@ struct Dialog {
     SsTime challenge_deadline; /* no re-sent INVITE by then: it failed */
     uint16_t arena_used;
     bool seen_midcall;
+    uint8_t ua_stored;     /* bit p: party p's User-Agent is stored (read
+                            * here, not in the far line the strings are in) */
     unsigned final_status;
     unsigned labels;
     /* the strings (tags first) live here when they fit (dialog_strdup),
@@ -183,6 +186,7 @@ struct Call {
     SsTime first;
     uint64_t seq;          /* creation order */
     bool transfer_cap_reported;
+    uint64_t ring_bits;    /* dedupe's filter of the ids in ring */
     /* not cleared for a new call (call_new): written before being read */
     /* the Call-ID's raw bytes and display form, here when they fit (most
      * Call-IDs are under 64 bytes) */
@@ -313,27 +317,11 @@ call_hash(const DialogEngine *e, const char *p, size_t len)
     return fnv64(e->hash_seed, p, len);
 }
 
-/* A fast 64-bit mix, eight bytes at a time (FNV-style byte loops showed in
- * the profile: Call-IDs, tags and URIs are hashed for every message). Not
- * for hostile-collision resistance: the tables it feeds are capped. */
+/* the calls' table and the dedupe fingerprints (common/hash.h) */
 static uint64_t
 fnv64(uint64_t h, const void *data, size_t len)
 {
-    const uint8_t *p = data;
-    const uint64_t m = UINT64_C(0x9E3779B97F4A7C15);
-    while (len >= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        h = (h ^ w) * m;
-        h ^= h >> 29;
-        p += 8;
-        len -= 8;
-    }
-    uint64_t w = 0;
-    memcpy(&w, p, len);
-    h = (h ^ w ^ ((uint64_t)len << 56)) * m;
-    h ^= h >> 32;
-    return h;
+    return ss_hash64(h, data, len);
 }
 
 static void
@@ -673,12 +661,14 @@ dialog_fill_parties(Dialog *d, const SipMessage *m, const SipMeta *meta, bool fr
 static void
 dialog_note_ua(Dialog *d, const SipMessage *m, Party sender)
 {
-    char **slot = sender == PARTY_CALLER ? &d->caller_ua : &d->callee_ua;
-    if (*slot)
+    if (d->ua_stored & (1u << sender))
         return;
+    char **slot = sender == PARTY_CALLER ? &d->caller_ua : &d->callee_ua;
     SipStr ua;
-    if (sip_get_user_agent(m, &ua) && ua.len)
+    if (sip_get_user_agent(m, &ua) && ua.len) {
         *slot = dialog_str(d, ua);
+        d->ua_stored |= (uint8_t)(1u << sender);
+    }
 }
 
 /* Party that sent a message of this dialog. */
@@ -1743,16 +1733,18 @@ static bool
 dedupe(Call *c, const SipMessage *m, const SipMeta *meta, SipStr ftag, SipStr ttag,
        const SipCSeq *cs, bool *retrans)
 {
-    /* the fixed-size parts in one block; the strings each end with their
-     * length mixed in (fnv64), so "ab"+"c" differs from "a"+"bc" */
-    struct {
-        int64_t rseq;
-        uint32_t seq, status, body_len, kind;
-    } fixed = {
-        m->is_request ? -1 : sip_get_rseq(m), cs->seq, m->is_request ? 0 : m->status, m->body.len,
-        m->is_request ? 1 : 2,
+    /* the fixed-size parts as three words, mixed as ss_hash64 mixes eight
+     * bytes (built in registers: a struct on the stack read back as words
+     * stalled); the strings each end with their length mixed in, so
+     * "ab"+"c" differs from "a"+"bc" */
+    const uint64_t words[3] = {
+        (uint64_t)(m->is_request ? -1 : sip_get_rseq(m)),
+        (uint64_t)cs->seq | (uint64_t)(m->is_request ? 0 : m->status) << 32,
+        (uint64_t)m->body.len | (uint64_t)(m->is_request ? 1 : 2) << 32,
     };
-    uint64_t id = fnv64(UINT64_C(14695981039346656037), &fixed, sizeof fixed);
+    uint64_t id = UINT64_C(14695981039346656037);
+    for (unsigned i = 0; i < 3; i++)
+        id = ss_hash64_word(id, words[i]);
     id = fnv64(id, ftag.p, ftag.len);
     id = fnv64(id, ttag.p, ttag.len);
     id = fnv64(id, cs->method_text.p, cs->method_text.len);
@@ -1763,17 +1755,29 @@ dedupe(Call *c, const SipMessage *m, const SipMeta *meta, SipStr ftag, SipStr tt
     uint64_t path = UINT64_C(14695981039346656037);
     path = fnv64(path, &meta->src, sizeof meta->src);
     path = fnv64(path, &meta->dst, sizeof meta->dst);
-    for (unsigned i = 0; i < c->ring_n; i++) {
-        if (c->ring[i].id == id) {
-            *retrans = c->ring[i].path == path;
-            return true;
+    /* ring_bits has the bit of every id in the ring (and maybe of some
+     * overwritten): no bit, no need to read the ring */
+    uint64_t bit = UINT64_C(1) << (id >> 58);
+    if (c->ring_bits & bit) {
+        for (unsigned i = 0; i < c->ring_n; i++) {
+            if (c->ring[i].id == id) {
+                *retrans = c->ring[i].path == path;
+                return true;
+            }
         }
     }
     c->ring[c->ring_pos].id = id;
     c->ring[c->ring_pos].path = path;
+    c->ring_bits |= bit;
     c->ring_pos = (c->ring_pos + 1) % FP_RING;
-    if (c->ring_n < FP_RING)
+    if (c->ring_n < FP_RING) {
         c->ring_n++;
+    } else if (c->ring_pos == 0) {
+        /* a full round overwritten: drop the bits of the ids gone */
+        c->ring_bits = 0;
+        for (unsigned i = 0; i < FP_RING; i++)
+            c->ring_bits |= UINT64_C(1) << (c->ring[i].id >> 58);
+    }
     return false;
 }
 
@@ -2074,6 +2078,8 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
                         d->from_display = dialog_copy(d, sib->from_display);
                         d->to_display = dialog_copy(d, sib->to_display);
                         d->caller_ua = dialog_copy(d, sib->caller_ua);
+                        if (d->caller_ua)
+                            d->ua_stored |= 1u << PARTY_CALLER;
                         d->caller = sib->caller;
                         d->callee = sib->callee;
                         d->transport = sib->transport;

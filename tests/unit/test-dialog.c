@@ -227,6 +227,40 @@ test_retransmission_not_relabelled(void)
     h_free(&h);
 }
 
+/* The dedupe ring keeps a call's last 64 message fingerprints behind a
+ * 64-bit filter that is rebuilt each time the ring has been overwritten
+ * once round: a retransmission of a recent message is found after any
+ * number of wraps; one of a message gone from the ring is a new message. */
+static void
+test_retransmission_after_ring_wraps(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg d = h_std_dlg();
+    h_call(&h, &d); /* 4 messages */
+    for (unsigned cseq = 2; cseq < 2 + 100; cseq++) {
+        h_req(&h, &d, true, "INFO", cseq, NULL, NULL);
+        h_resp(&h, &d, true, 200, "INFO", cseq, NULL, NULL);
+    }
+    DialogStats st;
+    dialog_engine_get_stats(h.e, &st);
+    g_assert_cmpuint(st.messages, ==, 204);
+    g_assert_cmpuint(st.retransmissions, ==, 0);
+    /* the last INFO and its 200 again; then one from 20 messages back */
+    h_req(&h, &d, true, "INFO", 101, NULL, NULL);
+    h_resp(&h, &d, true, 200, "INFO", 101, NULL, NULL);
+    h_req(&h, &d, true, "INFO", 92, NULL, NULL);
+    dialog_engine_get_stats(h.e, &st);
+    g_assert_cmpuint(st.retransmissions, ==, 3);
+    /* CSeq 3 left the ring long ago (200 messages back): a new message */
+    h_req(&h, &d, true, "INFO", 3, NULL, NULL);
+    dialog_engine_get_stats(h.e, &st);
+    g_assert_cmpuint(st.retransmissions, ==, 3);
+    g_assert_cmpuint(st.messages, ==, 208);
+    h_finish(&h);
+    h_free(&h);
+}
+
 /* blind transfer (RFC 5589 §6): A refers B to carol; B calls carol */
 static void
 blind_transfer(Harness *h, unsigned final_status)
@@ -647,6 +681,7 @@ main(int argc, char **argv)
     g_test_add_func("/labels/hold/double-hold", test_double_hold);
     g_test_add_func("/labels/hold/callee", test_callee_hold);
     g_test_add_func("/labels/hold/retransmission", test_retransmission_not_relabelled);
+    g_test_add_func("/dedupe/ring-wraps", test_retransmission_after_ring_wraps);
     g_test_add_func("/labels/transfer/blind-succeeded", test_blind_transfer_succeeded);
     g_test_add_func("/labels/transfer/blind-failed", test_blind_transfer_failed);
     g_test_add_func("/labels/transfer/refer-rejected", test_refer_rejected_after_challenge);
