@@ -159,6 +159,13 @@ typedef struct {
     uint64_t path;         /* src/dst: same path = retransmission */
 } Fingerprint;
 
+/* A place in the pending heap: the call and its key (check_at, seq) */
+typedef struct {
+    SsTime at;
+    uint64_t seq;
+    Call *c;
+} PendingSlot;
+
 /* A node of the engine's LRU lists (indices into DialogEngine.lru). */
 typedef struct {
     uint32_t prev, next;
@@ -187,12 +194,22 @@ struct Call {
     uint64_t seq;          /* creation order */
     bool transfer_cap_reported;
     uint64_t ring_bits;    /* dedupe's filter of the ids in ring */
+    /* dialogs->len and transfers->len, here so that a message of a call
+     * with one dialog and no transfer reads neither array */
+    uint32_t n_dialogs, n_transfers;
     /* not cleared for a new call (call_new): written before being read */
     /* the Call-ID's raw bytes and display form, here when they fit (most
      * Call-IDs are under 64 bytes) */
     char id_inline[CALL_ID_INLINE];
     Fingerprint ring[FP_RING];
 };
+
+/* dialogs[i], without reading the array for the first */
+static inline Dialog *
+call_dialog(const Call *c, guint i)
+{
+    return i == 0 ? c->first_dialog : g_ptr_array_index(c->dialogs, i);
+}
 
 /* Freed calls and dialogs are kept for reuse, up to this many each: both
  * are over 1 KB, and glibc's malloc consolidates its fast bins on every
@@ -219,8 +236,11 @@ struct DialogEngine {
     uint32_t lru_cap;
     uint32_t lru_free;     /* first free node (0: none) */
     /* calls with flows waiting for an outcome, a min-heap on check_at (then
-     * creation order): the expiry pass looks only at calls that are due */
-    GPtrArray *pending;
+     * creation order): the expiry pass looks only at calls that are due.
+     * Each slot carries its call's key, so moving through the heap reads
+     * no other call. */
+    PendingSlot *pend;
+    guint pend_len, pend_cap;
     GQueue open_refers;    /* Transfer*: REFERs not yet linked to a new call */
     uint64_t call_seq;
     SdpSession sdp;        /* scratch */
@@ -582,6 +602,7 @@ dialog_new(DialogEngine *e, Call *c, SsTime ts)
     d->start = d->last = ts;
     d->holding[0] = d->holding[1] = HS_NO;
     g_ptr_array_add(c->dialogs, d);
+    c->n_dialogs = c->dialogs->len;
     if (c->dialogs->len == 1) {
         c->first_dialog = d;
         /* a call counts once it has a dialog, and so a record: orphan
@@ -596,26 +617,39 @@ dialog_new(DialogEngine *e, Call *c, SsTime ts)
     return d;
 }
 
-/* A dialog whose tags are {a, b} in either order (b may be empty). */
+static inline bool
+tags_match(const Dialog *d, SipStr a, SipStr b)
+{
+    return d->to_tag && ((view_eq(d->from_tag, a) && view_eq(d->to_tag, b)) ||
+                         (view_eq(d->from_tag, b) && view_eq(d->to_tag, a)));
+}
+
+/* A dialog whose tags are {a, b} in either order (b may be empty). The
+ * first dialog is tried before the array is read: most calls have one,
+ * and its lines are on their way (dialog_engine_feed). */
 static Dialog *
 dialog_find(Call *c, SipStr a, SipStr b)
 {
-    for (guint i = 0; i < c->dialogs->len; i++) {
+    if (c->first_dialog && tags_match(c->first_dialog, a, b))
+        return c->first_dialog;
+    for (guint i = 1; i < c->n_dialogs; i++) {
         Dialog *d = g_ptr_array_index(c->dialogs, i);
-        if (!d->to_tag)
-            continue;
-        if ((view_eq(d->from_tag, a) && view_eq(d->to_tag, b)) ||
-            (view_eq(d->from_tag, b) && view_eq(d->to_tag, a)))
+        if (tags_match(d, a, b))
             return d;
     }
     return NULL;
 }
 
-/* The dialog of an initial request still without a to-tag. */
+/* The dialog of an initial request still without a to-tag (the newest). */
 static Dialog *
 dialog_find_trying(Call *c, SipStr from_tag, SipMethod method)
 {
-    for (guint i = c->dialogs->len; i-- > 0;) {
+    guint n = c->n_dialogs;
+    if (n <= 1) {
+        Dialog *d = c->first_dialog;
+        return d && !d->to_tag && d->method == method && view_eq(d->from_tag, from_tag) ? d : NULL;
+    }
+    for (guint i = n; i-- > 0;) {
         Dialog *d = g_ptr_array_index(c->dialogs, i);
         if (!d->to_tag && d->method == method && view_eq(d->from_tag, from_tag))
             return d;
@@ -627,8 +661,8 @@ dialog_find_trying(Call *c, SipStr from_tag, SipMethod method)
 static Dialog *
 dialog_find_by_caller(Call *c, SipStr from_tag, SipMethod method)
 {
-    for (guint i = 0; i < c->dialogs->len; i++) {
-        Dialog *d = g_ptr_array_index(c->dialogs, i);
+    for (guint i = 0; i < c->n_dialogs; i++) {
+        Dialog *d = call_dialog(c, i);
         if (d->method == method && view_eq(d->from_tag, from_tag))
             return d;
     }
@@ -778,48 +812,56 @@ flow_init(FlowEvent *f, DialogEngine *e, Dialog *d, FlowKind kind, Party initiat
 
 /* ---- the pending heap ---- */
 
-static bool
-pending_before(const Call *a, const Call *b)
+static inline bool
+pending_before(const PendingSlot *a, const PendingSlot *b)
 {
-    return a->check_at < b->check_at || (a->check_at == b->check_at && a->seq < b->seq);
+    return a->at < b->at || (a->at == b->at && a->seq < b->seq);
 }
 
-static void
-pending_place(DialogEngine *e, Call *c, guint i)
+static inline void
+pending_place(DialogEngine *e, PendingSlot s, guint i)
 {
-    g_ptr_array_index(e->pending, i) = c;
-    c->heap_idx = i;
+    e->pend[i] = s;
+    s.c->heap_idx = i;
+}
+
+/* Restores the heap order around the slot at i, whose key is s's. */
+static void
+pending_sift(DialogEngine *e, guint i, PendingSlot s)
+{
+    guint n = e->pend_len;
+    while (i > 0) {
+        guint up = (i - 1) / 2;
+        if (!pending_before(&s, &e->pend[up]))
+            break;
+        pending_place(e, e->pend[up], i);
+        i = up;
+    }
+    for (;;) {
+        guint l = 2 * i + 1, r = l + 1, m = i;
+        const PendingSlot *best = &s;
+        if (l < n && pending_before(&e->pend[l], best)) {
+            m = l;
+            best = &e->pend[l];
+        }
+        if (r < n && pending_before(&e->pend[r], best)) {
+            m = r;
+            best = &e->pend[r];
+        }
+        if (m == i)
+            break;
+        pending_place(e, *best, i);
+        i = m;
+    }
+    pending_place(e, s, i);
 }
 
 /* Restores the heap order around c after its check_at changed. */
 static void
 pending_fix(DialogEngine *e, Call *c)
 {
-    guint i = c->heap_idx, n = e->pending->len;
-    while (i > 0) {
-        Call *parent = g_ptr_array_index(e->pending, (i - 1) / 2);
-        if (!pending_before(c, parent))
-            break;
-        pending_place(e, parent, i);
-        i = (i - 1) / 2;
-    }
-    for (;;) {
-        guint l = 2 * i + 1, r = l + 1, m = i;
-        Call *best = c;
-        if (l < n && pending_before(g_ptr_array_index(e->pending, l), best)) {
-            m = l;
-            best = g_ptr_array_index(e->pending, l);
-        }
-        if (r < n && pending_before(g_ptr_array_index(e->pending, r), best)) {
-            m = r;
-            best = g_ptr_array_index(e->pending, r);
-        }
-        if (m == i)
-            break;
-        pending_place(e, best, i);
-        i = m;
-    }
-    pending_place(e, c, i);
+    PendingSlot s = { c->check_at, c->seq, c };
+    pending_sift(e, c->heap_idx, s);
 }
 
 static void
@@ -828,13 +870,10 @@ pending_remove(DialogEngine *e, Call *c)
     if (!c->pending)
         return;
     c->pending = false;
-    Call *last = g_ptr_array_index(e->pending, e->pending->len - 1);
-    g_ptr_array_set_size(e->pending, e->pending->len - 1);
-    if (last != c) {
-        last->heap_idx = c->heap_idx;
-        g_ptr_array_index(e->pending, last->heap_idx) = last;
-        pending_fix(e, last);
-    }
+    guint i = c->heap_idx;
+    PendingSlot last = e->pend[--e->pend_len];
+    if (last.c != c)
+        pending_sift(e, i, last);
 }
 
 /* Something of c may now wait for a deadline: look at it in the next expiry
@@ -851,8 +890,11 @@ mark_pending(DialogEngine *e, Call *c)
     c->check_at = 0;
     if (!c->pending) {
         c->pending = true;
-        c->heap_idx = e->pending->len;
-        g_ptr_array_add(e->pending, c);
+        if (e->pend_len == e->pend_cap) {
+            e->pend_cap = e->pend_cap ? 2 * e->pend_cap : 256;
+            e->pend = g_renew(PendingSlot, e->pend, e->pend_cap);
+        }
+        c->heap_idx = e->pend_len++;
     }
     pending_fix(e, c);
 }
@@ -1062,7 +1104,7 @@ dialog_record_waits(const Dialog *d)
     if (d->replace_pending)
         return true;
     const GPtrArray *ts = d->call->transfers;
-    for (guint i = 0; i < ts->len; i++) {
+    for (guint i = 0; i < d->call->n_transfers; i++) {
         const Transfer *t = g_ptr_array_index(ts, i);
         if (t->dialog == d && !t->is_replaces && !t->emitted && !t->new_call_id)
             return true;
@@ -1416,6 +1458,7 @@ on_refer(DialogEngine *e, Dialog *d, const SipMessage *m, const SipMeta *meta, P
     d->transfer_count++;
     e->stats.labels[2]++;
     g_ptr_array_add(d->call->transfers, t);
+    d->call->n_transfers = d->call->transfers->len;
     t->open_link.data = t;
     g_queue_push_tail_link(&e->open_refers, &t->open_link);
     t->in_open = true;
@@ -1695,6 +1738,7 @@ on_invite_replaces(DialogEngine *e, Dialog *nd, const SipMessage *m, const SipMe
     nd->transfer_count++;
     e->stats.labels[3]++;
     g_ptr_array_add(nd->call->transfers, t);
+    nd->call->n_transfers = nd->call->transfers->len;
     mark_pending(e, nd->call);
 }
 
@@ -2327,8 +2371,8 @@ call_check_pending(DialogEngine *e, Call *c, SsTime now, CheckMode mode)
         if ((t) < next) \
             next = (t); \
     } while (0)
-    for (guint i = 0; i < c->dialogs->len; i++) {
-        Dialog *d = g_ptr_array_index(c->dialogs, i);
+    for (guint i = 0; i < c->n_dialogs; i++) {
+        Dialog *d = call_dialog(c, i);
         if (d->ended && !d->reported) {
             if (ACT(d->end + SS_TRANSACTION_LINGER))
                 emit_dialog(e, d);
@@ -2355,7 +2399,7 @@ call_check_pending(DialogEngine *e, Call *c, SsTime now, CheckMode mode)
                 LEFT_UNTIL(po->deadline);
         }
     }
-    for (guint i = 0; i < c->transfers->len; i++) {
+    for (guint i = 0; i < c->n_transfers; i++) {
         Transfer *t = g_ptr_array_index(c->transfers, i);
         if (t->emitted)
             continue;
@@ -2449,6 +2493,7 @@ call_destroy(DialogEngine *e, Call *c, DialogEndReason why)
         g_free(c->call_id);
     if (e->free_calls->len < POOL_MAX && c->dialogs->len <= 8 && c->transfers->len <= 8) {
         g_ptr_array_set_size(c->dialogs, 0);
+        c->n_dialogs = c->n_transfers = 0;
         g_ptr_array_set_size(c->transfers, 0);
         g_ptr_array_add(e->free_calls, c);
     } else {
@@ -2468,8 +2513,8 @@ dialog_engine_expire(DialogEngine *e, SsTime now)
     /* flows waiting for an outcome: the due calls, earliest first (each
      * moves on to its next deadline, past now, or leaves) */
     Call *c;
-    while (e->pending->len && (c = g_ptr_array_index(e->pending, 0))->check_at <= now)
-        pending_check(e, c, now);
+    while (e->pend_len && e->pend[0].at <= now)
+        pending_check(e, e->pend[0].c, now);
     /* ended calls linger for late retransmissions, then go */
     while ((c = lru_first(e, LRU_ENDED)) && now - c->last >= SS_ENDED_LINGER) {
         if (c->pending && !pending_check(e, c, now))
@@ -2524,7 +2569,6 @@ dialog_engine_new(const DialogSink *sink, const AnomalySink *anomalies, const Di
     e->hash_seed = ((uint64_t)g_random_int() << 32 | g_random_int()) ^ UINT64_C(14695981039346656037);
     e->free_calls = g_ptr_array_new();
     e->free_dialogs = g_ptr_array_new();
-    e->pending = g_ptr_array_new();
     lru_init(e);
     g_queue_init(&e->open_refers);
     return e;
@@ -2558,7 +2602,7 @@ dialog_engine_free(DialogEngine *e)
     g_free(e->lru);
     g_free(e->lru_call);
     g_string_free(e->cid_scratch, TRUE);
-    g_ptr_array_free(e->pending, TRUE);
+    g_free(e->pend);
     for (guint i = 0; i < e->free_calls->len; i++) {
         Call *c = g_ptr_array_index(e->free_calls, i);
         g_ptr_array_free(c->dialogs, TRUE);
