@@ -54,27 +54,28 @@ sip_message_has_anomaly(const SipMessage *m, SsAnomaly a)
     return false;
 }
 
-/* p holds only token characters (checked by the caller), so OR-ing 0x20
- * lower-cases letters and maps no other token character onto a letter or
- * '-'; lit is lower case and exactly n bytes long. Eight bytes at a time:
- * header names are 2 to 19 bytes. */
+/* Whether p[0, n) is lit (lower case letters and '-', exactly n bytes),
+ * ignoring the case of letters: 0x20 is OR-ed into the letters' places
+ * only (bit 6 of lit's byte, shifted), so any byte that matches is a token
+ * character: a name found here needs no token check. Eight bytes at a
+ * time: header names are 2 to 19 bytes. */
 static inline bool
 name_is(const char *p, const char *lit, size_t n)
 {
-    const uint64_t lower = 0x2020202020202020ULL;
+    const uint64_t b6 = 0x4040404040404040ULL;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         uint64_t a, b;
         memcpy(&a, p + i, 8);
         memcpy(&b, lit + i, 8);
-        if ((a | lower) != b)
+        if ((a | (b & b6) >> 1) != b)
             return false;
     }
     if (i + 4 <= n) {
         uint32_t a, b;
         memcpy(&a, p + i, 4);
         memcpy(&b, lit + i, 4);
-        if ((a | 0x20202020u) != b)
+        if ((a | (b & 0x40404040u) >> 1) != b)
             return false;
         i += 4;
     }
@@ -82,11 +83,11 @@ name_is(const char *p, const char *lit, size_t n)
         uint16_t a, b;
         memcpy(&a, p + i, 2);
         memcpy(&b, lit + i, 2);
-        if ((uint16_t)(a | 0x2020u) != b)
+        if ((uint16_t)(a | (b & 0x4040u) >> 1) != b)
             return false;
         i += 2;
     }
-    return i == n || (unsigned char)(p[i] | 0x20) == (unsigned char)lit[i];
+    return i == n || (unsigned char)(p[i] | (lit[i] & 0x40) >> 1) == (unsigned char)lit[i];
 }
 
 /* RFC 3261 §7.3.3 compact forms plus the IANA "SIP Parameters" registry
@@ -410,22 +411,29 @@ static void
 add_header(SipMessage *m, ParseState *st, size_t ls, size_t le)
 {
     const char *b = m->buf;
-    size_t i = ls;
-    /* four at a time: header names are 1 to ~20 token characters */
-    while (i + 4 <= le && sip_token_char[(unsigned char)b[i]] && sip_token_char[(unsigned char)b[i + 1]] &&
-           sip_token_char[(unsigned char)b[i + 2]] && sip_token_char[(unsigned char)b[i + 3]])
-        i += 4;
-    while (i < le && sip_token_char[(unsigned char)b[i]])
-        i++;
-    size_t ne = i;
-    while (i < le && is_wsp(b[i]))
-        i++;
     m->n_headers_seen++;
-    if (ne == ls || i >= le || b[i] != ':') {
-        /* no "name:" (RFC 4475 test.dat "Foobar roobar") */
-        add_anomaly(m, SS_ANOMALY_SIP_BAD_HEADER);
-        return;
+    /* name *(SP / HT) ":" (RFC 3261 §7.3.1, HCOLON) */
+    const char *colon = ss_find_byte(b + ls, ':', le - ls);
+    size_t ne = colon ? (size_t)(colon - b) : ls;
+    while (ne > ls && is_wsp(b[ne - 1]))
+        ne--;
+    SipHeaderId id = ne > ls ? header_lookup(b + ls, ne - ls) : SIP_HDR_OTHER;
+    if (id == SIP_HDR_OTHER) {
+        /* not a name we know (whose bytes header_lookup matched exactly):
+         * it must be a token */
+        size_t i = ls;
+        while (i + 4 <= ne && sip_token_char[(unsigned char)b[i]] && sip_token_char[(unsigned char)b[i + 1]] &&
+               sip_token_char[(unsigned char)b[i + 2]] && sip_token_char[(unsigned char)b[i + 3]])
+            i += 4;
+        while (i < ne && sip_token_char[(unsigned char)b[i]])
+            i++;
+        if (ne == ls || i < ne) {
+            /* no "name:" (RFC 4475 test.dat "Foobar roobar") */
+            add_anomaly(m, SS_ANOMALY_SIP_BAD_HEADER);
+            return;
+        }
     }
+    size_t i = (size_t)(colon - b);
     size_t vs = i + 1, ve = le;
     if (ve > vs && b[ve - 1] == '\r')
         ve--;
@@ -433,8 +441,6 @@ add_header(SipMessage *m, ParseState *st, size_t ls, size_t le)
         vs++;
     while (ve > vs && is_lws(b[ve - 1]))
         ve--;
-    SipHeaderId id = header_lookup(b + ls, ne - ls);
-
     if (id == SIP_HDR_CONTENT_LENGTH) {
         /* looked at even past the header cap: the body depends on it */
         if (st->n_content_length++ == 0) {

@@ -1331,6 +1331,44 @@ test_content_length(void)
     SPAN_EQ(msg.body, "abc");
 }
 
+/* Header names: a known name is matched in any case of its letters, and
+ * only then; any other byte where the name has a '-' (a bare CR, which
+ * OR-ing 0x20 would turn into '-') makes a bad header, not that header. */
+static void
+test_header_names(void)
+{
+    g_assert_cmpint(parse_str("INVITE sip:b@example.com SIP/2.0\r\n" BASE_HDRS "CONTENT-length : 3\r\n\r\nabc"),
+                    ==, SIP_PARSE_OK);
+    EXPECT_NO_ANOMALIES();
+    g_assert_cmpint(msg.content_length, ==, 3);
+    g_assert_nonnull(sip_message_header(&msg, SIP_HDR_CONTENT_LENGTH));
+
+    g_assert_cmpint(parse_str("INVITE sip:b@example.com SIP/2.0\r\n" BASE_HDRS "Content\rLength: 3\r\n\r\nabc"),
+                    ==, SIP_PARSE_OK);
+    EXPECT_ANOMALIES(A(SIP_BAD_HEADER));
+    g_assert_cmpint(msg.content_length, ==, -1);
+    g_assert_null(sip_message_header(&msg, SIP_HDR_CONTENT_LENGTH));
+    g_assert_cmpuint(msg.n_headers_seen, ==, msg.n_headers + 1);
+
+    /* an unknown name with a non-token byte, and one that is a token */
+    g_assert_cmpint(parse_str("INVITE sip:b@example.com SIP/2.0\r\n" BASE_HDRS "X-Fo@o: 1\r\nX-Ok.1 :2\r\n\r\n"),
+                    ==, SIP_PARSE_OK);
+    EXPECT_ANOMALIES(A(SIP_BAD_HEADER));
+    const SipHeader *h = sip_message_header_by_name(&msg, "x-ok.1");
+    g_assert_nonnull(h);
+    SPAN_EQ(h->value, "2");
+    g_assert_null(sip_message_header_by_name(&msg, "x-fo@o"));
+
+    /* a compact form is one letter, in either case; "V" is Via */
+    g_assert_cmpint(parse_str("INVITE sip:b@example.com SIP/2.0\r\n"
+                              "V: SIP/2.0/UDP h;branch=z9hG4bK1\r\ni: c1@h\r\nf: <sip:a@h>;tag=1\r\n"
+                              "t: <sip:b@h>\r\nCSeq: 1 INVITE\r\n\r\n"),
+                    ==, SIP_PARSE_OK);
+    EXPECT_NO_ANOMALIES();
+    check_call_id("c1@h");
+    g_assert_cmpuint(msg.count[SIP_HDR_VIA], ==, 1);
+}
+
 static void
 test_truncated(void)
 {
@@ -1578,6 +1616,7 @@ main(int argc, char **argv)
     g_test_add_func("/sip/parse/methods", test_methods);
     g_test_add_func("/sip/parse/iteration", test_iteration);
     g_test_add_func("/sip/parse/find-byte", test_find_byte);
+    g_test_add_func("/sip/parse/header-names", test_header_names);
     int rc = g_test_run();
     g_free(file_data);
     return rc;
