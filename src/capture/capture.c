@@ -6,6 +6,10 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
+#if defined(__linux__)
+#include <linux/if_packet.h>
+#endif
 #include "capture/pcap_file.h"
 #include "common/sslog.h"
 
@@ -252,6 +256,26 @@ files_next(CaptureSource *src, SsPacket *pkt, GError **err)
 
 /* ---- live ---- */
 
+/* Whether the interface is a loopback one (libpcap's own device list says;
+ * "any" and unknown names are not). */
+static bool
+is_loopback(const char *iface)
+{
+    pcap_if_t *all = NULL;
+    char errbuf[PCAP_ERRBUF_SIZE];
+    bool lo = false;
+    if (iface == NULL || pcap_findalldevs(&all, errbuf) != 0)
+        return false;
+    for (const pcap_if_t *d = all; d; d = d->next) {
+        if (strcmp(d->name, iface) == 0) {
+            lo = (d->flags & PCAP_IF_LOOPBACK) != 0;
+            break;
+        }
+    }
+    pcap_freealldevs(all);
+    return lo;
+}
+
 static void
 live_error(const CaptureSource *src, int rc, GError **err)
 {
@@ -324,6 +348,20 @@ live_open(CaptureSource *src, const CaptureOptions *opts, GError **err)
         return false;
     }
     src->live_linktype = dlt_to_linktype(pcap_datalink(src->pcap));
+    /* Loopback hands a packet socket every packet twice, as sent and as
+     * received; libpcap keeps one copy, but both fill the kernel ring, so
+     * half of it held copies thrown away. Asking for inbound only keeps
+     * the same packets and leaves the ring to them (where the kernel can
+     * drop outgoing packets itself). */
+    if (is_loopback(opts->iface)) {
+#if defined(__linux__) && defined(PACKET_IGNORE_OUTGOING)
+        /* the kernel drops them before the ring (Linux 4.20); libpcap's
+         * own direction filter works after it */
+        int one = 1;
+        (void)setsockopt(src->live_fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
+#endif
+        (void)pcap_setdirection(src->pcap, PCAP_D_IN);
+    }
 
     if (opts->filter) {
         struct bpf_program prog;
