@@ -20,11 +20,17 @@ split(SsTime t, time_t *sec, int64_t *nsec)
     *nsec = ns;
 }
 
-static void
+/* "00".."99": two digits with one load. */
+#define D10(t) t "0", t "1", t "2", t "3", t "4", t "5", t "6", t "7", t "8", t "9"
+static const char digit_pairs[100][2] = { D10("0"), D10("1"), D10("2"), D10("3"), D10("4"),
+                                           D10("5"), D10("6"), D10("7"), D10("8"), D10("9") };
+#undef D10
+
+/* The last two decimal digits of v (v >= 0). */
+static inline void
 put2(char *p, int v)
 {
-    p[0] = (char)('0' + v / 10 % 10);
-    p[1] = (char)('0' + v % 10);
+    memcpy(p, digit_pairs[v % 100], 2);
 }
 
 /* "YYYY-MM-DDTHH:MM:SS" of a second. The date is remembered per UTC day
@@ -32,7 +38,7 @@ put2(char *p, int v)
  * arithmetic: gmtime_r + snprintf per record dominated the JSON writer's
  * profile. UTC has no leap seconds in time_t, so a day is 86400 s. */
 static bool
-utc_prefix(time_t sec, char out[20])
+utc_prefix(time_t sec, char *out)
 {
     static int64_t cached_day = INT64_MIN;
     static char cached[11];
@@ -57,33 +63,56 @@ utc_prefix(time_t sec, char out[20])
         cached_day = day;
     }
     memcpy(out, cached, 11);
-    int t = (int)tod;
-    put2(out + 11, t / 3600);
+    unsigned t = (unsigned)tod, m = t / 60;
+    memcpy(out + 11, digit_pairs[m / 60], 2);
     out[13] = ':';
-    put2(out + 14, t / 60 % 60);
+    memcpy(out + 14, digit_pairs[m % 60], 2);
     out[16] = ':';
-    put2(out + 17, t % 60);
-    out[19] = '\0';
+    memcpy(out + 17, digit_pairs[t % 60], 2);
     return true;
+}
+
+/* The text of the last second: the records of one capture come a few to
+ * the second. */
+static int64_t cached_sec = INT64_MIN;
+static char cached_sec_text[19];
+
+/* Makes sec the cached second; false when its year is out of range (the
+ * cache is then unchanged). Out of line: the common case, the same second,
+ * needs no registers saved. */
+static __attribute__((noinline)) bool
+cache_second(time_t sec)
+{
+    if (!utc_prefix(sec, cached_sec_text))
+        return false;
+    cached_sec = (int64_t)sec;
+    return true;
+}
+
+void
+ss_time_rfc3339_put(SsTime t, char *out)
+{
+    time_t sec;
+    int64_t ns;
+    split(t, &sec, &ns);
+    if ((int64_t)sec != cached_sec && !cache_second(sec)) {
+        memcpy(out, "1970-01-01T00:00:00.000000Z", SS_TIME_RFC3339_CHARS);
+        return;
+    }
+    memcpy(out, cached_sec_text, 19);
+    unsigned us = (unsigned)(ns / SS_NSEC_PER_USEC), h = us / 100, hh = h / 100;
+    out[19] = '.';
+    memcpy(out + 20, digit_pairs[hh], 2);
+    memcpy(out + 22, digit_pairs[h - hh * 100], 2);
+    memcpy(out + 24, digit_pairs[us - h * 100], 2);
+    out[26] = 'Z';
 }
 
 char *
 ss_time_rfc3339(SsTime t, char *buf)
 {
-    time_t sec;
-    int64_t ns;
-    split(t, &sec, &ns);
-    if (!utc_prefix(sec, buf)) {
-        snprintf(buf, SS_TIME_RFC3339_LEN, "1970-01-01T00:00:00.000000Z");
-        return buf;
-    }
-    unsigned us = (unsigned)(ns / SS_NSEC_PER_USEC);
-    buf[19] = '.';
-    put2(buf + 20, (int)(us / 10000));
-    put2(buf + 22, (int)(us / 100 % 100));
-    put2(buf + 24, (int)(us % 100));
-    buf[26] = 'Z';
-    buf[27] = '\0';
+    ss_time_rfc3339_put(t, buf);
+    buf[SS_TIME_RFC3339_CHARS] = '\0';
     return buf;
 }
 

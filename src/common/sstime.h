@@ -21,6 +21,12 @@ typedef int64_t SsTime;
 #define SS_TIME_RFC3339_LEN 96
 char *ss_time_rfc3339(SsTime t, char *buf);
 
+/* The same text without its NUL: exactly SS_TIME_RFC3339_CHARS bytes
+ * written to out (a time past year 9999 or before year 0 is written as
+ * 1970-01-01T00:00:00.000000Z, as by ss_time_rfc3339). */
+#define SS_TIME_RFC3339_CHARS 27
+void ss_time_rfc3339_put(SsTime t, char *out);
+
 /* "2026-11-29 01:02:03.123456" in UTC, or local time when local is true. */
 #define SS_TIME_TEXT_LEN 96
 char *ss_time_text(SsTime t, bool local, char *buf);

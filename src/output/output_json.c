@@ -5,6 +5,10 @@
 #include <inttypes.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "sip/sip_header.h"
 
 /* NDJSON writer (DESIGN.md §3): one object per line, fixed key order,
@@ -29,13 +33,15 @@
 
 /* The record is built in one plain buffer that only grows (to the largest
  * record seen). Every primitive first makes room for the most it can write,
- * then stores bytes without further checks; the key helpers are inlined so
- * that strlen() of a literal key folds into a constant. */
+ * then stores bytes without further checks. A record always starts with
+ * '{', so the byte before the place of a key or an array element is there
+ * to tell whether a comma goes first: none right after '{' or '['. Keys
+ * are literals: the key helpers are macros that paste the comma, quotes
+ * and colon around the key at compile time (see JB_K). */
 typedef struct {
     char *buf;
     size_t len, cap;
     int depth;
-    bool need_comma[JB_MAX_DEPTH];
 } JsonBuf;
 
 typedef struct {
@@ -226,7 +232,7 @@ json_escape_body(JsonBuf *jb, const unsigned char *p, size_t len, const bool cap
         jb_put(jb, "\xe2\x80\xa6", 3); /* … */
 }
 
-static void
+static G_GNUC_NO_INLINE void
 json_escape(JsonBuf *jb, const char *str, size_t len)
 {
     jb_putc(jb, '"');
@@ -239,59 +245,186 @@ json_escape(JsonBuf *jb, const char *str, size_t len)
     jb_putc(jb, '"');
 }
 
-/* ---- a small streaming builder: commas and nesting ---- */
+/* Most values (Call-IDs, tags, URIs, addresses, names) are short and plain:
+ * no byte that json_escape_body changes (a control, '"', '\\', DEL or a
+ * byte >= 0x80). Such a string of at most JSON_PLAIN_MAX bytes comes out
+ * as it is: the cap check above sees at most JSON_STR_MAX - 8 bytes written
+ * before any step, so it never cuts it. */
+#define JSON_PLAIN_MAX (JSON_STR_MAX - 8)
 
-static void
-jb_reset(JsonBuf *jb)
+#if defined(__SSE2__)
+/* True when the 16 bytes are all plain. Signed, a byte >= 0x80 is below
+ * 0x20 too. */
+static inline bool
+plain16(__m128i x)
 {
-    jb->len = 0;
-    jb->depth = 0;
-    jb->need_comma[0] = false;
+    __m128i bad = _mm_or_si128(
+        _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(x, _mm_set1_epi8('"'))),
+        _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\\')), _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))));
+    return _mm_movemask_epi8(bad) == 0;
+}
+#endif
+
+/* Copies p[0, n) to o when every byte is plain; false (o partly written)
+ * when one is not. Reads and writes only p[0, n) and o[0, n): the tail of a
+ * string is done as a block that overlaps the one before it. */
+static inline bool
+json_copy_plain(char *o, const unsigned char *p, size_t n)
+{
+#if defined(__SSE2__)
+    if (n >= 16) {
+        size_t i = 0;
+        do {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            if (!plain16(x))
+                return false;
+            _mm_storeu_si128((__m128i *)(void *)(o + i), x);
+            i += 16;
+        } while (n - i >= 16);
+        if (i < n) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16));
+            if (!plain16(x))
+                return false;
+            _mm_storeu_si128((__m128i *)(void *)(o + n - 16), x);
+        }
+        return true;
+    }
+    if (n >= 4) {
+        __m128i x;
+        if (n >= 8) {
+            uint64_t a, b;
+            memcpy(&a, p, 8);
+            memcpy(&b, p + n - 8, 8);
+            x = _mm_set_epi64x((long long)b, (long long)a);
+            if (!plain16(x))
+                return false;
+            memcpy(o, &a, 8);
+            memcpy(o + n - 8, &b, 8);
+        } else {
+            uint32_t a, b;
+            memcpy(&a, p, 4);
+            memcpy(&b, p + n - 4, 4);
+            x = _mm_set_epi32((int)a, (int)a, (int)b, (int)a);
+            if (!plain16(x))
+                return false;
+            memcpy(o, &a, 4);
+            memcpy(o + n - 4, &b, 4);
+        }
+        return true;
+    }
+#else
+    if (n >= 8) {
+        size_t i = 0;
+        uint64_t x;
+        do {
+            memcpy(&x, p + i, 8);
+            if (swar_special(x))
+                return false;
+            memcpy(o + i, &x, 8);
+            i += 8;
+        } while (n - i >= 8);
+        if (i < n) {
+            memcpy(&x, p + n - 8, 8);
+            if (swar_special(x))
+                return false;
+            memcpy(o + n - 8, &x, 8);
+        }
+        return true;
+    }
+#endif
+    for (size_t i = 0; i < n; i++) {
+        if (json_class[p[i]])
+            return false;
+        o[i] = (char)p[i];
+    }
+    return true;
 }
 
-/* The comma when needed, then "key": (nothing more for an array element,
- * key NULL). Our keys never need escaping. */
-JB_INLINE void
-jb_key(JsonBuf *jb, const char *key)
+/* The quoted, escaped value, at the end of the buffer, where the caller
+ * has made room for len + 2 bytes when len <= JSON_PLAIN_MAX. */
+static void
+json_value_str(JsonBuf *jb, const char *p, size_t len)
 {
-    size_t kl = key ? strlen(key) : 0;
-    char *o0 = jb_room(jb, kl + 4), *o = o0;
-    if (jb->need_comma[jb->depth])
-        *o++ = ',';
-    jb->need_comma[jb->depth] = true;
-    if (key) {
-        *o++ = '"';
-        memcpy(o, key, kl);
-        o += kl;
-        *o++ = '"';
-        *o++ = ':';
+    if (G_LIKELY(len <= JSON_PLAIN_MAX)) {
+        char *o = jb->buf + jb->len;
+        if (G_LIKELY(json_copy_plain(o + 1, (const unsigned char *)p, len))) {
+            o[0] = '"';
+            o[len + 1] = '"';
+            jb->len += len + 2;
+            return;
+        }
     }
+    json_escape(jb, p, len);
+}
+
+/* ---- a small streaming builder: commas and nesting ---- */
+
+/* The text a literal key is written with, ,"key": , and its length; with
+ * JB_E, an array element's (a comma alone). Our keys never need escaping. */
+#define JB_K(lit) ",\"" lit "\":", (sizeof(lit) + 3)
+#define JB_E ",", (size_t)1
+/* A key and a literal string value that needs no escaping. */
+#define JB_KV(key, val) ",\"" key "\":\"" val "\"", (sizeof(key) + sizeof(val) + 4)
+
+/* Writes the key text kt (kn bytes from JB_K or JB_E) at o, where room has
+ * been made for kn bytes; the comma only when the byte before is not an
+ * opening bracket (no value ends with '{' or '['). When the comma is left
+ * out, kn bytes are still copied (the last one the literal's NUL, past the
+ * text, overwritten by what follows): a copy of constant size. Returns the
+ * end of the text. */
+JB_INLINE char *
+jb_key_at(char *o, const char *kt, size_t kn)
+{
+    size_t skip = ((unsigned char)o[-1] | 0x20) == '{'; /* '{' or '[' */
+    memcpy(o, kt + skip, kn);
+    return o + kn - skip;
+}
+
+JB_INLINE void
+jb_key(JsonBuf *jb, const char *kt, size_t kn)
+{
+    char *o0 = jb_room(jb, kn);
+    jb->len += (size_t)(jb_key_at(o0, kt, kn) - o0);
+}
+
+/* A key that is not a literal (the stats record's label and anomaly
+ * counters). */
+static void
+jb_key_dyn(JsonBuf *jb, const char *key)
+{
+    size_t kl = strlen(key);
+    char *o0 = jb_room(jb, kl + 4), *o = o0;
+    if (((unsigned char)o[-1] | 0x20) != '{')
+        *o++ = ',';
+    *o++ = '"';
+    memcpy(o, key, kl);
+    o += kl;
+    *o++ = '"';
+    *o++ = ':';
     jb->len += (size_t)(o - o0);
 }
 
+/* The key text and a string that needs no escaping (a literal). */
 JB_INLINE void
-jb_open(JsonBuf *jb, const char *key, char bracket)
+jb_raw(JsonBuf *jb, const char *kt, size_t kn)
 {
-    jb_key(jb, key);
-    jb_putc(jb, bracket);
+    jb_key(jb, kt, kn);
+}
+
+JB_INLINE void
+jb_open(JsonBuf *jb, const char *kt, size_t kn, char bracket)
+{
+    char *o0 = jb_room(jb, kn + 1), *o = jb_key_at(o0, kt, kn);
+    *o++ = bracket;
+    jb->len += (size_t)(o - o0);
     g_assert(jb->depth + 1 < JB_MAX_DEPTH);
     jb->depth++;
-    jb->need_comma[jb->depth] = false;
 }
+
+#define jb_obj(jb, key) jb_open(jb, JB_K(key), '{')
+#define jb_arr(jb, key) jb_open(jb, JB_K(key), '[')
 
 JB_INLINE void
-jb_obj(JsonBuf *jb, const char *key)
-{
-    jb_open(jb, key, '{');
-}
-
-JB_INLINE void
-jb_arr(JsonBuf *jb, const char *key)
-{
-    jb_open(jb, key, '[');
-}
-
-static void
 jb_close(JsonBuf *jb, char bracket)
 {
     g_assert(jb->depth > 0);
@@ -299,87 +432,142 @@ jb_close(JsonBuf *jb, char bracket)
     jb_putc(jb, bracket);
 }
 
-static void
+JB_INLINE void
 jb_end(JsonBuf *jb)
 {
     jb_close(jb, '}');
 }
 
-static void
+JB_INLINE void
 jb_arr_end(JsonBuf *jb)
 {
     jb_close(jb, ']');
 }
 
 JB_INLINE void
-jb_strn(JsonBuf *jb, const char *key, const char *p, size_t len)
+jb_strn_k(JsonBuf *jb, const char *kt, size_t kn, const char *p, size_t len)
 {
-    jb_key(jb, key);
-    json_escape(jb, p, len);
+    /* one check for the key and a value that may go out as it is (a longer
+     * one makes its own room in json_escape) */
+    char *o0 = jb_room(jb, kn + (G_LIKELY(len <= JSON_PLAIN_MAX) ? len + 2 : 0));
+    jb->len += (size_t)(jb_key_at(o0, kt, kn) - o0);
+    json_value_str(jb, p, len);
 }
 
 /* Omitted when s is NULL. */
 JB_INLINE void
-jb_str(JsonBuf *jb, const char *key, const char *s)
+jb_str_k(JsonBuf *jb, const char *kt, size_t kn, const char *s)
 {
     if (s)
-        jb_strn(jb, key, s, strlen(s));
+        jb_strn_k(jb, kt, kn, s, strlen(s));
 }
 
-static void
-jb_digits(JsonBuf *jb, uint64_t v)
-{
-    char tmp[24];
-    size_t n = sizeof tmp;
-    do {
-        tmp[--n] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    jb_put(jb, tmp + n, sizeof tmp - n);
-}
+#define jb_strn(jb, key, p, len) jb_strn_k(jb, JB_K(key), p, len)
+#define jb_str(jb, key, s) jb_str_k(jb, JB_K(key), s)
+/* An array element; omitted when s is NULL. */
+#define jb_elem_str(jb, s) jb_str_k(jb, JB_E, s)
+/* A key and a literal value (no escaping: the literal must need none). */
+#define jb_lit(jb, key, val) jb_raw(jb, JB_KV(key, val))
 
-JB_INLINE void
-jb_u64(JsonBuf *jb, const char *key, uint64_t v)
-{
-    jb_key(jb, key);
-    jb_digits(jb, v);
-}
+/* "00".."99": two digits with one load. */
+#define D10(t) t "0", t "1", t "2", t "3", t "4", t "5", t "6", t "7", t "8", t "9"
+static const char digit_pairs[100][2] = { D10("0"), D10("1"), D10("2"), D10("3"), D10("4"),
+                                           D10("5"), D10("6"), D10("7"), D10("8"), D10("9") };
+#undef D10
 
-JB_INLINE void
-jb_i64(JsonBuf *jb, const char *key, int64_t v)
+/* The decimal digits of v at o (at most 20); returns their end. The number
+ * of digits comes first (from the bit length, corrected by one compare), then
+ * the digits are written from the last, two at a time. */
+static char *
+put_u64(char *o, uint64_t v)
 {
-    jb_key(jb, key);
-    if (v < 0) {
-        jb_putc(jb, '-');
-        jb_digits(jb, (uint64_t)0 - (uint64_t)v);
-    } else {
-        jb_digits(jb, (uint64_t)v);
+    static const uint64_t pow10[20] = {
+        1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
+        100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+        10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+        100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL,
+    };
+    /* floor(log10(2^bits)) digits or one more */
+    unsigned bits = 64 - (unsigned)__builtin_clzll(v | 1);
+    unsigned n = (bits * 1233) >> 12;
+    n += n < 20 && v >= pow10[n];
+    if (n == 0)
+        n = 1;
+    char *end = o + n, *q = end;
+    while (v > UINT32_MAX) {
+        uint64_t d = v / 100;
+        q -= 2;
+        memcpy(q, digit_pairs[v - d * 100], 2);
+        v = d;
     }
+    /* the rest (all of most numbers) in 32 bits: cheaper division */
+    uint32_t w = (uint32_t)v;
+    while (w >= 100) {
+        uint32_t d = w / 100;
+        q -= 2;
+        memcpy(q, digit_pairs[w - d * 100], 2);
+        w = d;
+    }
+    if (w >= 10) {
+        q -= 2;
+        memcpy(q, digit_pairs[w], 2);
+    } else {
+        *--q = (char)('0' + w);
+    }
+    return end;
 }
 
 JB_INLINE void
-jb_bool(JsonBuf *jb, const char *key, bool v)
+jb_u64_k(JsonBuf *jb, const char *kt, size_t kn, uint64_t v)
 {
-    jb_key(jb, key);
-    if (v)
-        jb_put(jb, "true", 4);
-    else
-        jb_put(jb, "false", 5);
+    char *o0 = jb_room(jb, kn + 20), *o = jb_key_at(o0, kt, kn);
+    jb->len += (size_t)(put_u64(o, v) - o0);
 }
 
 JB_INLINE void
-jb_time(JsonBuf *jb, const char *key, SsTime t)
+jb_i64_k(JsonBuf *jb, const char *kt, size_t kn, int64_t v)
 {
-    char buf[SS_TIME_RFC3339_LEN];
-    jb_key(jb, key);
-    const char *s = ss_time_rfc3339(t, buf);
-    size_t n = strlen(s);
-    char *o = jb_room(jb, n + 2);
+    char *o0 = jb_room(jb, kn + 21), *o = jb_key_at(o0, kt, kn);
+    uint64_t u = (uint64_t)v;
+    if (v < 0) {
+        *o++ = '-';
+        u = (uint64_t)0 - u;
+    }
+    jb->len += (size_t)(put_u64(o, u) - o0);
+}
+
+JB_INLINE void
+jb_bool_k(JsonBuf *jb, const char *kt, size_t kn, bool v)
+{
+    char *o0 = jb_room(jb, kn + 5), *o = jb_key_at(o0, kt, kn);
+    /* five bytes either way ("true" and its NUL) */
+    memcpy(o, v ? "true" : "false", 5);
+    jb->len += (size_t)(o - o0) + (v ? 4 : 5);
+}
+
+JB_INLINE void
+jb_time_k(JsonBuf *jb, const char *kt, size_t kn, SsTime t)
+{
+    char *o0 = jb_room(jb, kn + SS_TIME_RFC3339_CHARS + 2), *o = jb_key_at(o0, kt, kn);
     o[0] = '"';
-    memcpy(o + 1, s, n);
-    o[n + 1] = '"';
-    jb->len += n + 2;
+    ss_time_rfc3339_put(t, o + 1);
+    o[SS_TIME_RFC3339_CHARS + 1] = '"';
+    jb->len += (size_t)(o - o0) + SS_TIME_RFC3339_CHARS + 2;
 }
+
+/* A counter under a key that is not a literal. */
+static void
+jb_u64_dyn(JsonBuf *jb, const char *key, uint64_t v)
+{
+    jb_key_dyn(jb, key);
+    char *o = jb_room(jb, 20);
+    jb->len += (size_t)(put_u64(o, v) - o);
+}
+
+#define jb_u64(jb, key, v) jb_u64_k(jb, JB_K(key), v)
+#define jb_i64(jb, key, v) jb_i64_k(jb, JB_K(key), v)
+#define jb_bool(jb, key, v) jb_bool_k(jb, JB_K(key), v)
+#define jb_time(jb, key, t) jb_time_k(jb, JB_K(key), t)
 
 /* ---- record frame ---- */
 
@@ -391,9 +579,11 @@ json_wants(const JsonWriter *jw, EmitKinds k)
 
 /* Opens the record and writes @timestamp, schema_version and the event
  * object up to (not including) its optional start/end/duration: the caller
- * adds those, then closes "event" with jb_end(). */
-static void
-json_begin(JsonWriter *jw, SsTime ts, const char *dataset, const char *action)
+ * adds those, then closes "event" with jb_end(). The dataset is a literal. */
+#define json_begin(jw, ts, dataset, action) json_begin_k(jw, ts, JB_KV("dataset", dataset), action)
+
+JB_INLINE void
+json_begin_k(JsonWriter *jw, SsTime ts, const char *dataset_kv, size_t dataset_kn, const char *action)
 {
     JsonBuf *jb = &jw->jb;
     if (jw->have_ts && ts < jw->last_ts)
@@ -402,13 +592,22 @@ json_begin(JsonWriter *jw, SsTime ts, const char *dataset, const char *action)
     jw->have_ts = true;
     jw->sequence++;
 
-    jb_reset(jb);
-    jb_obj(jb, NULL);
-    jb_time(jb, "@timestamp", ts);
-    jb_str(jb, "schema_version", SS_JSON_SCHEMA_VERSION);
-    jb_obj(jb, "event");
-    jb_str(jb, "kind", "event");
-    jb_str(jb, "dataset", dataset);
+    /* the part that is the same in every record, at once */
+    static const char head[] = "{\"@timestamp\":\"";
+    static const char mid[] = "\",\"schema_version\":\"" SS_JSON_SCHEMA_VERSION
+                              "\",\"event\":{\"kind\":\"event\"";
+    jb->len = 0;
+    char *o = jb_room(jb, sizeof head - 1 + SS_TIME_RFC3339_CHARS + sizeof mid - 1 + dataset_kn);
+    memcpy(o, head, sizeof head - 1);
+    o += sizeof head - 1;
+    ss_time_rfc3339_put(ts, o);
+    o += SS_TIME_RFC3339_CHARS;
+    memcpy(o, mid, sizeof mid - 1);
+    o += sizeof mid - 1;
+    memcpy(o, dataset_kv, dataset_kn);
+    o += dataset_kn;
+    jb->len = (size_t)(o - jb->buf);
+    jb->depth = 2; /* the record, "event" */
     jb_str(jb, "action", action);
     jb_u64(jb, "sequence", jw->sequence);
 }
@@ -459,11 +658,13 @@ json_write(JsonWriter *jw)
         json_fail(w);
 }
 
-static void
-json_endpoint(JsonBuf *jb, const char *key, const char *addr, uint16_t port)
+/* The helpers below take their key as JB_K("key"). */
+JB_INLINE void
+json_endpoint(JsonBuf *jb, const char *kt, size_t kn, const char *addr, size_t addr_len,
+              uint16_t port)
 {
-    jb_obj(jb, key);
-    jb_str(jb, "ip", addr);
+    jb_open(jb, kt, kn, '{');
+    jb_strn(jb, "ip", addr, addr_len);
     jb_u64(jb, "port", port);
     jb_end(jb);
 }
@@ -474,20 +675,25 @@ static void
 json_net(JsonBuf *jb, const Endpoint *src, const Endpoint *dst, SsTransport t)
 {
     char a[ENDPOINT_ADDR_LEN], b[ENDPOINT_ADDR_LEN];
+    size_t al = 0, bl = 0;
     bool has_src = src->family == 4 || src->family == 6;
     bool has_dst = dst->family == 4 || dst->family == 6;
     if (has_src) {
-        endpoint_addr_str(src, a);
-        json_endpoint(jb, "source", a, src->port);
+        al = strlen(endpoint_addr_str(src, a));
+        json_endpoint(jb, JB_K("source"), a, al, src->port);
     }
     if (has_dst) {
-        endpoint_addr_str(dst, b);
-        json_endpoint(jb, "destination", b, dst->port);
+        bl = strlen(endpoint_addr_str(dst, b));
+        json_endpoint(jb, JB_K("destination"), b, bl, dst->port);
     }
     jb_obj(jb, "network");
     jb_str(jb, "transport", ss_transport_name(t));
-    if (has_src)
-        jb_str(jb, "type", src->family == 4 ? "ipv4" : "ipv6");
+    if (has_src) {
+        if (src->family == 4)
+            jb_lit(jb, "type", "ipv4");
+        else
+            jb_lit(jb, "type", "ipv6");
+    }
     jb_end(jb);
 
     if (!has_src && !has_dst)
@@ -495,19 +701,19 @@ json_net(JsonBuf *jb, const Endpoint *src, const Endpoint *dst, SsTransport t)
     jb_obj(jb, "related");
     jb_arr(jb, "ip");
     if (has_src)
-        jb_str(jb, NULL, a);
+        jb_strn_k(jb, JB_E, a, al);
     if (has_dst && !(has_src && endpoint_addr_equal(src, dst)))
-        jb_str(jb, NULL, b);
+        jb_strn_k(jb, JB_E, b, bl);
     jb_arr_end(jb);
     jb_end(jb);
 }
 
-static void
-json_uri_obj(JsonBuf *jb, const char *key, const char *uri, const char *display)
+JB_INLINE void
+json_uri_obj(JsonBuf *jb, const char *kt, size_t kn, const char *uri, const char *display)
 {
     if (!uri && !display)
         return;
-    jb_obj(jb, key);
+    jb_open(jb, kt, kn, '{');
     jb_str(jb, "uri", uri);
     jb_str(jb, "display_name", display);
     jb_end(jb);
@@ -553,8 +759,8 @@ json_flow(OutputWriter *w, const FlowEvent *ev)
     jb_str(jb, "method", sip_method_name(ev->method));
     jb_u64(jb, "cseq", ev->cseq);
     jb_u64(jb, "frame", ev->frame);
-    json_uri_obj(jb, "from", ev->from_uri, NULL);
-    json_uri_obj(jb, "to", ev->to_uri, NULL);
+    json_uri_obj(jb, JB_K("from"), ev->from_uri, NULL);
+    json_uri_obj(jb, JB_K("to"), ev->to_uri, NULL);
 
     if (ev->kind == FLOW_HOLD || ev->kind == FLOW_RESUME) {
         jb_obj(jb, "hold");
@@ -632,7 +838,7 @@ json_dialog(OutputWriter *w, const DialogRecord *rec)
     jb_arr(jb, "labels");
     for (unsigned i = 0; i < SS_LABEL_COUNT; i++) {
         if (rec->labels & (1u << i))
-            jb_str(jb, NULL, ss_label_name((SsLabel)(1u << i)));
+            jb_elem_str(jb, ss_label_name((SsLabel)(1u << i)));
     }
     jb_arr_end(jb);
     jb_u64(jb, "hold_count", rec->hold_count);
@@ -640,7 +846,7 @@ json_dialog(OutputWriter *w, const DialogRecord *rec)
     jb_u64(jb, "transfer_count", rec->transfer_count);
     jb_arr(jb, "related_call_ids");
     for (unsigned i = 0; i < rec->n_related && rec->related_call_ids; i++)
-        jb_str(jb, NULL, rec->related_call_ids[i]);
+        jb_elem_str(jb, rec->related_call_ids[i]);
     jb_arr_end(jb);
     jb_str(jb, "replaced_by_call_id", rec->replaced_by_call_id);
     jb_bool(jb, "seen_midcall", rec->seen_midcall);
@@ -651,8 +857,8 @@ json_dialog(OutputWriter *w, const DialogRecord *rec)
         jb_i64(jb, "talk_time_ms", ns_to_ms(rec->end - rec->answer));
     }
     jb_end(jb); /* dialog */
-    json_uri_obj(jb, "from", rec->from_uri, rec->from_display);
-    json_uri_obj(jb, "to", rec->to_uri, rec->to_display);
+    json_uri_obj(jb, JB_K("from"), rec->from_uri, rec->from_display);
+    json_uri_obj(jb, JB_K("to"), rec->to_uri, rec->to_display);
     if (rec->caller_user_agent || rec->callee_user_agent) {
         jb_obj(jb, "user_agent");
         jb_str(jb, "caller", rec->caller_user_agent);
@@ -677,10 +883,10 @@ sdp_role_name(SdpRole r)
     return "none";
 }
 
-static void
-json_name_addr(JsonBuf *jb, const char *key, const SipNameAddr *na)
+JB_INLINE void
+json_name_addr(JsonBuf *jb, const char *kt, size_t kn, const SipNameAddr *na)
 {
-    jb_obj(jb, key);
+    jb_open(jb, kt, kn, '{');
     jb_strn(jb, "uri", na->uri.p, na->uri.len);
     if (na->display.len)
         jb_strn(jb, "display_name", na->display.p, na->display.len);
@@ -754,9 +960,9 @@ json_message(OutputWriter *w, const MsgEvent *ev)
         if (has_cseq)
             jb_u64(jb, "cseq", cseq.seq);
         if (sip_get_from(m, &na))
-            json_name_addr(jb, "from", &na);
+            json_name_addr(jb, JB_K("from"), &na);
         if (sip_get_to(m, &na))
-            json_name_addr(jb, "to", &na);
+            json_name_addr(jb, JB_K("to"), &na);
         if (ev->dialog_from_tag) {
             jb_obj(jb, "dialog");
             jb_str(jb, "from_tag", ev->dialog_from_tag);
@@ -775,7 +981,7 @@ json_message(OutputWriter *w, const MsgEvent *ev)
         }
         jb_arr(jb, "anomalies");
         for (unsigned i = 0; i < m->n_anomalies && i < SIP_MAX_ANOMALIES; i++)
-            jb_str(jb, NULL, ss_anomaly_code(m->anomalies[i]));
+            jb_elem_str(jb, ss_anomaly_code(m->anomalies[i]));
         jb_arr_end(jb);
         jb_end(jb); /* sip */
         json_write(jw);
@@ -850,7 +1056,7 @@ json_stats(JsonWriter *jw, const RunStats *st)
     jb_u64(jb, "dialog_evictions", st->dialog_evictions);
     jb_obj(jb, "labels");
     for (unsigned i = 0; i < SS_LABEL_COUNT; i++)
-        jb_u64(jb, ss_label_name((SsLabel)(1u << i)), st->labels[i]);
+        jb_u64_dyn(jb, ss_label_name((SsLabel)(1u << i)), st->labels[i]);
     jb_end(jb);
     jb_bool(jb, "live", st->live);
     if (st->live) {
@@ -861,7 +1067,7 @@ json_stats(JsonWriter *jw, const RunStats *st)
     jb_obj(jb, "anomalies");
     for (unsigned i = 0; i < SS_ANOMALY__COUNT; i++) {
         if (st->anomalies[i])
-            jb_u64(jb, ss_anomaly_code((SsAnomaly)i), st->anomalies[i]);
+            jb_u64_dyn(jb, ss_anomaly_code((SsAnomaly)i), st->anomalies[i]);
     }
     jb_end(jb);
     jb_end(jb); /* stats */

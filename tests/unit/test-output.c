@@ -816,10 +816,56 @@ ref_escape(GString *out, const unsigned char *p, size_t n)
     }
 }
 
+/* The reason phrase comes out exactly as the plain rule says, or, past the
+ * 1024-byte cap, as a prefix of it cut between two characters and ended by
+ * "…". */
+static void
+check_reason(const GString *reason, int round)
+{
+    GString *text = g_string_new("SIP/2.0 486 ");
+    g_string_append_len(text, reason->str, (gssize)reason->len);
+    g_string_append(text, "\r\nVia: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK1\r\n"
+                          "From: <sip:alice@example.com>;tag=a1\r\nTo: <sip:bob@example.com>;tag=b1\r\n"
+                          "Call-ID: call-r\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n");
+    Parsed *p = parsed_new(text->str, text->len);
+    MsgEvent ev = msg_event(p, T0, 1, false);
+    ev.call_id = "call-r";
+    Mem m = { .data = json_message_text(&ev) };
+
+    GString *ref = g_string_new(NULL);
+    ref_escape(ref, (const unsigned char *)reason->str, reason->len);
+    GString *want = g_string_new("\"reason\":\"");
+    const char *at = strstr(m.data, want->str);
+    g_assert_nonnull(at);
+    at += want->len;
+    const char *end = strstr(at, "\",\"cseq\"");
+    g_assert_nonnull(end);
+    size_t got = (size_t)(end - at);
+    bool whole = got == ref->len && memcmp(at, ref->str, got) == 0;
+    if (ref->len <= 1016 || (ref->len <= 1024 && whole)) {
+        /* under the cap (or just past it, when the last step before the
+         * check ends the string): exactly the plain rule */
+        if (!whole)
+            g_error("round %d: reason of %zu bytes escaped differently", round, reason->len);
+    } else {
+        /* over it: a prefix of the plain rule's output, cut between
+         * two characters after 1009-1024 bytes, then U+2026 */
+        g_assert_cmpuint(got, >=, 1009 + 3);
+        g_assert_cmpuint(got, <=, 1024 + 3);
+        g_assert_cmpmem(at + got - 3, 3, "\xe2\x80\xa6", 3);
+        if (memcmp(at, ref->str, got - 3) != 0)
+            g_error("round %d: cut reason of %zu bytes is no prefix of its escaping", round, reason->len);
+    }
+    g_string_free(ref, TRUE);
+    g_assert_true(g_utf8_validate(m.data, -1, NULL));
+    free(m.data);
+    parsed_free(p);
+    g_string_free(want, TRUE);
+    g_string_free(text, TRUE);
+}
+
 /* Random reason phrases (controls, quotes, backslashes, DEL, valid and
- * broken UTF-8, long plain runs; up to 9000 bytes) come out exactly as the
- * plain rule says, or, past the 1024-byte cap, as a prefix of it cut
- * between two characters and ended by "…". */
+ * broken UTF-8, long plain runs; up to 9000 bytes). */
 static void
 test_json_escaping_random(void)
 {
@@ -836,47 +882,35 @@ test_json_escaping_random(void)
             unsigned k = (unsigned)g_rand_int_range(r, 0, G_N_ELEMENTS(pieces));
             g_string_append_len(reason, pieces[k], k == G_N_ELEMENTS(pieces) - 1 ? 1 : (gssize)strlen(pieces[k]));
         }
-        GString *text = g_string_new("SIP/2.0 486 ");
-        g_string_append_len(text, reason->str, (gssize)reason->len);
-        g_string_append(text, "\r\nVia: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK1\r\n"
-                              "From: <sip:alice@example.com>;tag=a1\r\nTo: <sip:bob@example.com>;tag=b1\r\n"
-                              "Call-ID: call-r\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n");
-        Parsed *p = parsed_new(text->str, text->len);
-        MsgEvent ev = msg_event(p, T0, 1, false);
-        ev.call_id = "call-r";
-        Mem m = { .data = json_message_text(&ev) };
-
-        GString *ref = g_string_new(NULL);
-        ref_escape(ref, (const unsigned char *)reason->str, reason->len);
-        GString *want = g_string_new("\"reason\":\"");
-        const char *at = strstr(m.data, want->str);
-        g_assert_nonnull(at);
-        at += want->len;
-        const char *end = strstr(at, "\",\"cseq\"");
-        g_assert_nonnull(end);
-        size_t got = (size_t)(end - at);
-        if (ref->len <= 1016) {
-            /* under the cap: exactly the plain rule */
-            if (got != ref->len || memcmp(at, ref->str, got) != 0)
-                g_error("round %d: reason of %zu bytes escaped differently", round, reason->len);
-        } else {
-            /* over it: a prefix of the plain rule's output, cut between
-             * two characters after 1009-1024 bytes, then U+2026 */
-            g_assert_cmpuint(got, >=, 1009 + 3);
-            g_assert_cmpuint(got, <=, 1024 + 3);
-            g_assert_cmpmem(at + got - 3, 3, "\xe2\x80\xa6", 3);
-            if (memcmp(at, ref->str, got - 3) != 0)
-                g_error("round %d: cut reason of %zu bytes is no prefix of its escaping", round, reason->len);
-        }
-        g_string_free(ref, TRUE);
-        g_assert_true(g_utf8_validate(m.data, -1, NULL));
-        free(m.data);
-        parsed_free(p);
-        g_string_free(want, TRUE);
-        g_string_free(text, TRUE);
+        check_reason(reason, round);
         g_string_free(reason, TRUE);
     }
     g_rand_free(r);
+}
+
+/* Every length of plain text up to past the cap, alone and with one byte
+ * to escape at its start, in its middle or at its end: the writer copies
+ * plain values in blocks, and the block edges and the cap must not show. */
+static void
+test_json_escaping_lengths(void)
+{
+    static const char special[] = { '"', '\x01', '\x7f', '\xe9' };
+    for (size_t n = 0; n <= 1100; n++) {
+        if (n > 80 && n < 980 && n % 16 != 0 && n % 16 != 1 && n % 16 != 15)
+            continue;
+        GString *reason = g_string_new(NULL);
+        for (size_t i = 0; i < n; i++)
+            g_string_append_c(reason, (char)('a' + i % 26));
+        check_reason(reason, (int)n);
+        for (size_t k = 0; n > 0 && k < 3; k++) {
+            size_t at = k == 0 ? 0 : k == 1 ? n / 2 : n - 1;
+            char keep = reason->str[at];
+            reason->str[at] = special[(n + k) % G_N_ELEMENTS(special)];
+            check_reason(reason, (int)n);
+            reason->str[at] = keep;
+        }
+        g_string_free(reason, TRUE);
+    }
 }
 
 /* RFC 3339 timestamps in UTC with microseconds, across days, leap days,
@@ -900,10 +934,64 @@ test_time_rfc3339(void)
         { -86400, 0, "1969-12-31T00:00:00.000000Z" },
         { 4102444799, 0, "2099-12-31T23:59:59.000000Z" },
         { 1700000000, 0, "2023-11-14T22:13:20.000000Z" },
+        { 1700000000, 999999999, "2023-11-14T22:13:20.999999Z" },
+        /* the ends of SsTime (the writer remembers the last second too) */
+        { 9223372036, 854775807, "2262-04-11T23:47:16.854775Z" },
+        { -9223372036, -854775808, "1677-09-21T00:12:43.145224Z" },
+        { 1700000000, 1000, "2023-11-14T22:13:20.000001Z" },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         char buf[SS_TIME_RFC3339_LEN];
         g_assert_cmpstr(ss_time_rfc3339(cases[i].sec * SEC + cases[i].nsec, buf), ==, cases[i].want);
+    }
+}
+
+/* Integers at the edges of their digit counts and of 32 bits, in a flow
+ * record's frame (uint64) and a resume's duration_ms (int64). */
+static void
+test_json_numbers(void)
+{
+    static const struct {
+        uint64_t v;
+        const char *text;
+    } cases[] = {
+        { 0, "0" },
+        { 9, "9" },
+        { 10, "10" },
+        { 99, "99" },
+        { 100, "100" },
+        { 999, "999" },
+        { 1000, "1000" },
+        { 65535, "65535" },
+        { 999999999, "999999999" },
+        { 1000000000, "1000000000" },
+        { 4294967295u, "4294967295" },
+        { 4294967296u, "4294967296" },
+        { 9999999999u, "9999999999" },
+        { 10000000000u, "10000000000" },
+        { 9223372036854775807u, "9223372036854775807" },
+        { 9999999999999999999u, "9999999999999999999" },
+        { 10000000000000000000u, "10000000000000000000" },
+        { 18446744073709551615u, "18446744073709551615" },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        Mem m;
+        mem_open(&m);
+        OutputOptions o = json_opts(EMIT_FLOW);
+        OutputWriter *w = output_json_new(m.f, &o);
+        FlowEvent f = flow_resume();
+        f.frame = cases[i].v;
+        /* a duration_ms of v ms, where it fits */
+        uint64_t ms = cases[i].v <= (uint64_t)INT64_MAX / SS_NSEC_PER_MSEC ? cases[i].v : 0;
+        f.hold_duration = (SsTime)ms * SS_NSEC_PER_MSEC;
+        output_flow(w, &f);
+        output_free(w);
+        mem_close(&m);
+        g_autofree char *frame = g_strdup_printf(",\"frame\":%s,", cases[i].text);
+        g_autofree char *dur = g_strdup_printf(",\"duration_ms\":%" G_GUINT64_FORMAT "}", ms);
+        g_assert_nonnull(strstr(m.data, frame));
+        g_assert_nonnull(strstr(m.data, dur));
+        free(m.data);
     }
 }
 
@@ -1304,6 +1392,8 @@ main(int argc, char **argv)
     g_test_add_func("/output/json/emit-selection", test_json_emit_selection);
     g_test_add_func("/output/json/escaping", test_json_escaping);
     g_test_add_func("/output/json/escaping-random", test_json_escaping_random);
+    g_test_add_func("/output/json/escaping-lengths", test_json_escaping_lengths);
+    g_test_add_func("/output/json/numbers", test_json_numbers);
     g_test_add_func("/output/time-rfc3339", test_time_rfc3339);
     g_test_add_func("/output/json/message-anomalies", test_json_message_anomalies);
     g_test_add_func("/output/write-error", test_json_write_error);
