@@ -856,6 +856,17 @@ pending_sift(DialogEngine *e, guint i, PendingSlot s)
     pending_place(e, s, i);
 }
 
+/* The same after a check that may have left check_at as it was (the key
+ * in its slot is then still right, and so is the order). */
+static void
+pending_refix(DialogEngine *e, Call *c)
+{
+    if (e->pend[c->heap_idx].at == c->check_at)
+        return;
+    PendingSlot s = { c->check_at, c->seq, c };
+    pending_sift(e, c->heap_idx, s);
+}
+
 /* Restores the heap order around c after its check_at changed. */
 static void
 pending_fix(DialogEngine *e, Call *c)
@@ -2438,7 +2449,7 @@ pending_update(DialogEngine *e, Call *c)
     if (call_check_pending(e, c, e->now, CHECK_NONE))
         pending_remove(e, c);
     else
-        pending_fix(e, c);
+        pending_refix(e, c);
 }
 
 /* The expiry check of one pending call: it leaves the heap when nothing is
@@ -2450,7 +2461,7 @@ pending_check(DialogEngine *e, Call *c, SsTime now)
         pending_remove(e, c);
         return true;
     }
-    pending_fix(e, c);
+    pending_refix(e, c);
     return false;
 }
 
