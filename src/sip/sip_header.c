@@ -117,9 +117,10 @@ split_at(SipStr s, char sep, SipStr *before, SipStr *after)
 /* Unsigned decimal with an upper bound; false on anything else (empty,
  * sign, non-digit, overflow). Overlong values (RFC 4475 §3.1.2.4) never
  * overflow: the bound is checked before each step. */
-static bool
+static inline __attribute__((always_inline)) bool
 parse_uint(SipStr s, unsigned long long max, unsigned long long *out)
 {
+    /* inlined: every caller's max is a constant, so lim and rem are too */
     if (s.len == 0)
         return false;
     /* v * 10 + d <= max, without a division per digit */
@@ -201,15 +202,40 @@ typedef struct {
     bool found;
 } ParamWant;
 
+/* Stores the value of the parameter named p[ns, ne) if it is one of want
+ * (case-insensitive) and not seen yet. Compares only names whose length
+ * and first byte match. */
+static inline void
+param_want_match(const char *p, size_t ns, size_t ne, size_t vs, size_t ve, ParamWant *want, size_t n_want)
+{
+    size_t len = ne - ns;
+    if (len == 0)
+        return;
+    unsigned char c0 = (unsigned char)(p[ns] | 0x20);
+    for (size_t w = 0; w < n_want; w++) {
+        if (want[w].found || len != want[w].len || c0 != (unsigned char)want[w].name[0])
+            continue;
+        size_t k = 1;
+        while (k < len && (unsigned char)(p[ns + k] | 0x20) == (unsigned char)want[w].name[k])
+            k++;
+        if (k == len) {
+            want[w].value->p = p + vs;
+            want[w].value->len = ve - vs;
+            want[w].found = true;
+        }
+    }
+}
+
 /* One pass over a parameter list, checking that every ';'-separated item is
  *   generic-param = token [ EQUAL gen-value ]
  *   gen-value = token / host / quoted-string            (RFC 3261 §25.1)
  * ("a;;b" or a trailing ';' is malformed, RFC 4475 §3.1.2.1) and picking the
  * values of the wanted names on the way. Returns whether the list is
- * well-formed. One loop, no helper calls: this runs for every From, To,
- * Contact and Via of every message. */
+ * well-formed. This is the general case;
+ * params_scan() below takes the common one (short, no LWS, no quotes) with
+ * bit masks and comes here for the rest. */
 static bool
-params_scan(SipStr params, ParamWant *want, size_t n_want)
+params_scan_slow(SipStr params, ParamWant *want, size_t n_want)
 {
     const char *p = params.p;
     size_t n = params.len, i = 0;
@@ -257,18 +283,7 @@ params_scan(SipStr params, ParamWant *want, size_t n_want)
             i = semi ? (size_t)(semi - p) : n;
             ve = i;
         }
-        for (size_t w = 0; w < n_want; w++) {
-            if (want[w].found || ne - ns != want[w].len)
-                continue;
-            size_t k = 0;
-            while (k < want[w].len && (unsigned char)(p[ns + k] | 0x20) == (unsigned char)want[w].name[k])
-                k++;
-            if (k == want[w].len) {
-                want[w].value->p = p + vs;
-                want[w].value->len = ve - vs;
-                want[w].found = true;
-            }
-        }
+        param_want_match(p, ns, ne, vs, ve, want, n_want);
         if (i >= n)
             break;
         i++;
@@ -278,6 +293,142 @@ params_scan(SipStr params, ParamWant *want, size_t n_want)
         }
     }
     return ok;
+}
+
+#if defined(__SSE2__)
+/* The 16 bytes p[0, n), n < 16, zero-padded: reads only inside [p, p+n). */
+static inline __m128i
+load_short(const char *p, size_t n)
+{
+    uint64_t lo = 0, hi = 0;
+    if (n >= 8) {
+        memcpy(&lo, p, 8);
+        if (n > 8) {
+            memcpy(&hi, p + n - 8, 8);
+            hi >>= 8 * (16 - n);
+        }
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, p, 4);
+        memcpy(&b, p + n - 4, 4);
+        lo = a | (uint64_t)b << (8 * (n - 4));
+    } else {
+        for (size_t k = 0; k < n; k++)
+            lo |= (uint64_t)(unsigned char)p[k] << (8 * k);
+    }
+    return _mm_set_epi64x((long long)hi, (long long)lo);
+}
+
+/* Bit masks of 16 bytes: tok = alnum "-" "." "_" (token characters),
+ * pval = tok and ":" "[" "]" (gen-value characters), known = those and
+ * ';' '='. Every byte that is set in one of these has
+ * exactly the classes of cls[]; a byte in none (NUL padding included) is
+ * left to the caller. */
+typedef struct {
+    unsigned tok, pval, known;
+} PMask16;
+
+static inline PMask16
+classify16(__m128i v)
+{
+    const __m128i lc = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(lc, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(lc, _mm_set1_epi8('z' + 1)));
+    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    __m128i punct = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')), _mm_cmpeq_epi8(v, _mm_set1_epi8('.'))),
+                                 _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
+    __m128i tok = _mm_or_si128(_mm_or_si128(alpha, digit), punct);
+    __m128i host = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')), _mm_cmpeq_epi8(v, _mm_set1_epi8('['))),
+                                _mm_cmpeq_epi8(v, _mm_set1_epi8(']')));
+    __m128i pval = _mm_or_si128(tok, host);
+    __m128i semi = _mm_cmpeq_epi8(v, _mm_set1_epi8(';'));
+    __m128i eq = _mm_cmpeq_epi8(v, _mm_set1_epi8('='));
+    PMask16 m;
+    m.tok = (unsigned)_mm_movemask_epi8(tok);
+    m.pval = (unsigned)_mm_movemask_epi8(pval);
+    m.known = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(pval, semi), eq));
+    return m;
+}
+#endif
+
+/* params_scan_slow() for lists of at most 63 bytes made only of token
+ * characters among alnum "-" "." "_", ':' '[' ']', ';' and '=' (no LWS, no
+ * quotes: nearly every list), with the classes of all bytes found first, 16
+ * a step, as bit masks; the runs and the next ';' are then a count of
+ * trailing zeros each (the next ';' only on malformed lists). Same steps as params_scan_slow(), whose LWS skips and
+ * quoted-string branch have nothing to do on such lists. */
+static inline bool
+params_scan(SipStr params, ParamWant *want, size_t n_want)
+{
+#if defined(__SSE2__)
+    const char *p = params.p;
+    size_t n = params.len;
+    if (n == 0)
+        return true;
+    if (n > 63)
+        return params_scan_slow(params, want, n_want);
+    uint64_t tok = 0, pval = 0, known = 0;
+    if (n < 16) {
+        PMask16 m = classify16(load_short(p, n));
+        tok = m.tok;
+        pval = m.pval;
+        known = m.known;
+    } else {
+        size_t o = 0;
+        for (; o + 16 <= n; o += 16) {
+            PMask16 m = classify16(_mm_loadu_si128((const __m128i *)(const void *)(p + o)));
+            tok |= (uint64_t)m.tok << o;
+            pval |= (uint64_t)m.pval << o;
+            known |= (uint64_t)m.known << o;
+        }
+        if (o < n) {
+            /* the last 16 bytes, of which those before o are seen already */
+            unsigned sh = (unsigned)(16 - (n - o));
+            PMask16 m = classify16(_mm_loadu_si128((const __m128i *)(const void *)(p + n - 16)));
+            tok |= (uint64_t)(m.tok >> sh) << o;
+            pval |= (uint64_t)(m.pval >> sh) << o;
+            known |= (uint64_t)(m.known >> sh) << o;
+        }
+    }
+    if (known != (UINT64_C(1) << n) - 1)
+        return params_scan_slow(params, want, n_want);
+    /* bits at n and above are clear in every mask, so ~(x >> i) has a bit
+     * set at n - i at the latest (n < 64) */
+    size_t i = 0;
+    bool ok = true;
+    for (;;) {
+        size_t ns = i;
+        i += (size_t)__builtin_ctzll(~(tok >> i));
+        size_t ne = i;
+        if (ne == ns)
+            ok = false;
+        size_t vs = i, ve = i;
+        if (i < n && p[i] == '=') {
+            i++;
+            vs = i;
+            i += (size_t)__builtin_ctzll(~(pval >> i));
+            ve = i;
+            if (ve == vs)
+                ok = false;
+        }
+        if (i < n && p[i] != ';') {
+            ok = false;
+            const char *sc = ss_find_byte(p + i, ';', n - i);
+            i = sc ? (size_t)(sc - p) : n;
+            ve = i;
+        }
+        param_want_match(p, ns, ne, vs, ve, want, n_want);
+        if (i >= n)
+            break;
+        i++;
+        if (i >= n) {
+            ok = false;
+            break;
+        }
+    }
+    return ok;
+#else
+    return params_scan_slow(params, want, n_want);
+#endif
 }
 
 static bool
@@ -462,11 +613,16 @@ sip_get_cseq(const SipMessage *m, SipCSeq *cseq)
     if (h == NULL)
         return false;
     SipStr v = sip_header_value(m, h);
+    /* the digits and their value in one pass; past the bound the value
+     * stops growing (and stays below 2^36) */
     size_t i = 0;
-    while (i < v.len && is_digit((unsigned char)v.p[i]))
+    unsigned long long seq = 0;
+    while (i < v.len && is_digit((unsigned char)v.p[i])) {
+        if (seq <= 0xffffffffULL)
+            seq = seq * 10 + (unsigned)((unsigned char)v.p[i] - '0');
         i++;
-    unsigned long long seq;
-    if (!parse_uint(str_sub(v, 0, i), 0xffffffffULL, &seq))
+    }
+    if (i == 0 || seq > 0xffffffffULL)
         return false;
     size_t j = skip_lws(v, i);
     if (j == i)
@@ -558,11 +714,15 @@ sip_via_parse(SipStr value, SipVia *via)
     i = skip_lws(v, i);
     if (i < v.len && v.p[i] == ':') {
         i = skip_lws(v, i + 1);
+        /* the digits and their value in one pass, as in sip_get_cseq() */
         size_t ps = i;
-        while (i < v.len && is_digit((unsigned char)v.p[i]))
+        unsigned long port = 0;
+        while (i < v.len && is_digit((unsigned char)v.p[i])) {
+            if (port <= 65535)
+                port = port * 10 + (unsigned)((unsigned char)v.p[i] - '0');
             i++;
-        unsigned long long port;
-        if (parse_uint(str_sub(v, ps, i), 65535, &port))
+        }
+        if (i > ps && port <= 65535)
             via->port = (int)port;
         else
             via->malformed = true;

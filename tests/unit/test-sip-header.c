@@ -238,6 +238,111 @@ test_via(void)
     g_assert_true(sip_message_has_anomaly(&msg, SS_ANOMALY_SIP_BAD_VIA));
 }
 
+/* Parameter lists of every length around the 16-byte steps and the 63-byte
+ * limit of the bit-mask scan, in exact-size buffers (ASan sees any read
+ * past the end), and the malformed forms it must judge as the general scan
+ * does. */
+static void
+na_exact(const char *value, SipNameAddr *na, gchar **buf)
+{
+    size_t n = strlen(value);
+    g_free(*buf);
+    *buf = g_malloc(n ? n : 1);
+    memcpy(*buf, value, n);
+    g_assert_true(sip_name_addr_parse((SipStr){ *buf, n }, na));
+}
+
+static void
+test_param_lists(void)
+{
+    SipNameAddr na;
+    SipVia via;
+    gchar *buf = NULL;
+    for (size_t len = 1; len <= 80; len++) {
+        g_autofree gchar *run = g_strnfill(len, 'b');
+        g_autofree gchar *v1 = g_strdup_printf("<sip:a@h>;tag=%s", run);
+        na_exact(v1, &na, &buf);
+        g_assert_cmpmem(na.tag.p, na.tag.len, run, len);
+        g_assert_false(na.malformed);
+
+        g_autofree gchar *v2 = g_strdup_printf("<sip:a@h>;x-y.z_=%s;TAG=t9", run);
+        na_exact(v2, &na, &buf);
+        STR_EQ(na.tag, "t9");
+        g_assert_false(na.malformed);
+
+        g_autofree gchar *v3 = g_strdup_printf("<sip:a@h>;foo=%s;;tag=t9", run);
+        na_exact(v3, &na, &buf);
+        STR_EQ(na.tag, "t9");
+        g_assert_true(na.malformed);
+
+        g_autofree gchar *v4 = g_strdup_printf("<sip:a@h>;tag=%s;", run);
+        na_exact(v4, &na, &buf);
+        g_assert_cmpmem(na.tag.p, na.tag.len, run, len);
+        g_assert_true(na.malformed);
+
+        g_autofree gchar *v5 = g_strdup_printf("SIP/2.0/UDP h:5060;branch=z9hG4bK%s;rport", run);
+        g_free(buf);
+        buf = g_memdup2(v5, strlen(v5));
+        g_assert_true(sip_via_parse((SipStr){ buf, strlen(v5) }, &via));
+        g_assert_cmpuint(via.branch.len, ==, len + 7);
+        g_assert_true(via.has_rport);
+        g_assert_cmpint(via.rport, ==, -1);
+        g_assert_false(via.malformed);
+    }
+
+    /* one per form: the value, and whether the list is malformed */
+    static const struct {
+        const char *params, *tag;
+        gboolean malformed;
+    } cases[] = {
+        { "tag=a:b[c]", "a:b[c]", FALSE },
+        { "tag:x;a=1", ":x", TRUE },   /* ':' ends the name; the rest up to ';' is the value */
+        { "tag==x", "=x", TRUE },
+        { "tag=", "", TRUE },
+        { "=x;tag=y", "y", TRUE },
+        { "a;tag=y", "y", FALSE },
+        { "tag", "", FALSE },
+        { "tag=x/y;a", "x/y", TRUE },  /* '/' is no gen-value character */
+        { "tag=x!y~z", "x!y~z", FALSE }, /* token characters outside alnum - . _ */
+        { "tag = x ; a", "x", FALSE },
+        { "tag=\"q;\\\"x\"", "\"q;\\\"x\"", FALSE },
+        { "tag=x;tag=y", "x", FALSE },
+        { "tagx=1;ta=2;tag=3", "3", FALSE },
+        { "t\xc3\xa4g=1;tag=2", "2", TRUE },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree gchar *v = g_strdup_printf("<sip:a@h>;%s", cases[i].params);
+        g_test_message("params %s", cases[i].params);
+        na_exact(v, &na, &buf);
+        g_assert_cmpmem(na.tag.p, na.tag.len, cases[i].tag, strlen(cases[i].tag));
+        g_assert_cmpint(na.malformed, ==, cases[i].malformed);
+    }
+
+    /* ports: leading zeros, the bound, and past it; rport the same */
+    static const struct {
+        const char *value;
+        int port, rport;
+        gboolean malformed;
+    } vias[] = {
+        { "SIP/2.0/UDP h:065535", 65535, -1, FALSE },
+        { "SIP/2.0/UDP h:65536", -1, -1, TRUE },
+        { "SIP/2.0/UDP h:0000000000000000000000005060;rport=0", 5060, 0, FALSE },
+        { "SIP/2.0/UDP h:99999999999999999999999", -1, -1, TRUE },
+        { "SIP/2.0/UDP h:1;rport=65536", 1, -1, TRUE },
+        { "SIP/2.0/UDP h:1;rport=65535;received=[::1]", 1, 65535, FALSE },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(vias); i++) {
+        g_test_message("via %s", vias[i].value);
+        g_free(buf);
+        buf = g_memdup2(vias[i].value, strlen(vias[i].value));
+        g_assert_true(sip_via_parse((SipStr){ buf, strlen(vias[i].value) }, &via));
+        g_assert_cmpint(via.port, ==, vias[i].port);
+        g_assert_cmpint(via.rport, ==, vias[i].rport);
+        g_assert_cmpint(via.malformed, ==, vias[i].malformed);
+    }
+    g_free(buf);
+}
+
 static void
 test_basic_getters(void)
 {
@@ -308,6 +413,8 @@ test_cseq(void)
         { "0009\r\n  INVITE", TRUE, 9, SIP_METHOD_INVITE },
         { "4294967296 BYE", FALSE, 0, 0 },
         { "36893488147419103232 REGISTER", FALSE, 0, 0 },
+        { "00000000000000000000004294967295 BYE", TRUE, 4294967295u, SIP_METHOD_BYE },
+        { "99999999999999999999999999999999 BYE", FALSE, 0, 0 },
         { "12", FALSE, 0, 0 },
         { "BYE", FALSE, 0, 0 },
         { "12BYE", FALSE, 0, 0 },
@@ -522,6 +629,7 @@ main(int argc, char **argv)
     g_test_add_func("/sip/header/name-addr", test_name_addr);
     g_test_add_func("/sip/header/next-value", test_next_value);
     g_test_add_func("/sip/header/via", test_via);
+    g_test_add_func("/sip/header/param-lists", test_param_lists);
     g_test_add_func("/sip/header/basic-getters", test_basic_getters);
     g_test_add_func("/sip/header/cseq", test_cseq);
     g_test_add_func("/sip/header/reason", test_reason);
