@@ -573,6 +573,125 @@ test_reuse(void)
     g_assert_true(has_anomaly(&s, SS_ANOMALY_SDP_NO_CONNECTION));
 }
 
+/* Spellings next to the usual one, which the parser reads by shortcuts:
+ * each must give what the general reading gives. */
+static void
+test_spelling_edges(void)
+{
+    SdpSession s;
+    /* rtpmap payload types: leading zeros, SP runs, HTAB, an extra word */
+    g_assert_true(parse_str("v=0\nc=IN IP4 192.0.2.1\nm=audio 4000 RTP/AVP 97 8 9 10\n"
+                            "a=rtpmap:0097 X/1\na=rtpmap:8  PCMA/8000\na=rtpmap:9\tG722/8000 x\n"
+                            "a=rtpmap:127 L16/44100/2\n",
+                            &s));
+    g_assert_cmpuint(s.media[0].n_rtpmap, ==, 4);
+    g_assert_cmpuint(s.media[0].rtpmap[0].pt, ==, 97);
+    assert_str(s.media[0].rtpmap[0].encoding, "X/1");
+    g_assert_cmpuint(s.media[0].rtpmap[1].pt, ==, 8);
+    assert_str(s.media[0].rtpmap[1].encoding, "PCMA/8000");
+    g_assert_cmpuint(s.media[0].rtpmap[2].pt, ==, 9);
+    assert_str(s.media[0].rtpmap[2].encoding, "G722/8000");
+    g_assert_cmpuint(s.media[0].rtpmap[3].pt, ==, 127);
+    g_assert_cmpuint(s.n_anomalies, ==, 0);
+    static const char *bad_rtpmap[] = {"a=rtpmap:128 X/1", "a=rtpmap:1000 X/1", "a=rtpmap:1a X/1",
+                                       "a=rtpmap:5", "a=rtpmap:", "a=rtpmap: 5"};
+    for (unsigned i = 0; i < G_N_ELEMENTS(bad_rtpmap); i++) {
+        g_autofree char *t = g_strdup_printf("v=0\nm=audio 0 RTP/AVP 5\n%s\n", bad_rtpmap[i]);
+        g_assert_true(parse_str(t, &s));
+        g_assert_cmpuint(s.media[0].n_rtpmap, ==, 0);
+        g_assert_cmpuint(s.n_anomalies, ==, 1);
+        g_assert_cmpint(s.anomalies[0], ==, SS_ANOMALY_SDP_BAD_LINE);
+    }
+
+    /* c=: SP runs and HTAB after IN IP4/IP6, an addrtype that only starts
+     * like IP4, suffixes */
+    g_assert_true(parse_str("v=0\nc=IN IP4  192.0.2.1\n", &s));
+    g_assert_cmpuint(s.conn.family, ==, 4);
+    assert_str(s.conn.addr, "192.0.2.1");
+    g_assert_true(parse_str("v=0\nc=IN IP6\t::\n", &s));
+    g_assert_cmpuint(s.conn.family, ==, 6);
+    g_assert_true(s.conn.is_null);
+    g_assert_true(parse_str("v=0\nc=IN IP4X 192.0.2.1\n", &s));
+    g_assert_true(s.conn.present);
+    g_assert_cmpuint(s.conn.family, ==, 0);
+    g_assert_true(parse_str("v=0\nc=IN IP4 233.252.0.1/127/2\n", &s));
+    assert_str(s.conn.addr, "233.252.0.1");
+    g_assert_cmpuint(s.n_anomalies, ==, 0);
+    static const char *bad_conn[] = {"c=IN IP4 233.252.0.1/127/2/1", "c=IN IP4 /127",
+                                     "c=IN IP4 192.0.2.1/", "c=IN IP4 192.0.2.1 x", "c=IN IP4"};
+    for (unsigned i = 0; i < G_N_ELEMENTS(bad_conn); i++) {
+        g_autofree char *t = g_strdup_printf("v=0\n%s\n", bad_conn[i]);
+        g_assert_true(parse_str(t, &s));
+        g_assert_false(s.conn.present);
+        g_assert_cmpuint(s.n_anomalies, ==, 1);
+        g_assert_cmpint(s.anomalies[0], ==, SS_ANOMALY_SDP_BAD_CONNECTION);
+    }
+
+    /* o=: numbers of every length class, SP runs around IN IP4 */
+    g_assert_true(parse_str("v=0\no=u 0000000000000000000000000000001 12345678 IN IP4 h\n", &s));
+    g_assert_true(s.has_origin);
+    g_assert_cmpuint(s.sess_id, ==, 1);
+    g_assert_cmpuint(s.sess_version, ==, 12345678);
+    g_assert_true(parse_str("v=0\no=u 1234567890123456 12345678901234567 IN  IP4 h\n", &s));
+    g_assert_cmpuint(s.sess_id, ==, G_GUINT64_CONSTANT(1234567890123456));
+    g_assert_cmpuint(s.sess_version, ==, G_GUINT64_CONSTANT(12345678901234567));
+    assert_str(s.origin_addr, "h");
+    g_assert_true(parse_str("v=0\no=u 123456789 1234 IN IP6 ::1\n", &s));
+    g_assert_cmpuint(s.sess_id, ==, 123456789);
+    g_assert_cmpuint(s.sess_version, ==, 1234);
+    g_assert_cmpuint(s.n_anomalies, ==, 0);
+    static const char *bad_origin[] = {"o=u 12345678a 1 IN IP4 h", "o=u 1 1234567a IN IP4 h",
+                                       "o=u 1 2 IN IP4 h x", "o=u 1 2 IN IP4", "o=u 1 -2 IN IP4 h"};
+    for (unsigned i = 0; i < G_N_ELEMENTS(bad_origin); i++) {
+        g_autofree char *t = g_strdup_printf("v=0\n%s\n", bad_origin[i]);
+        g_assert_true(parse_str(t, &s));
+        g_assert_false(s.has_origin);
+        g_assert_cmpuint(s.n_anomalies, ==, 1);
+        g_assert_cmpint(s.anomalies[0], ==, SS_ANOMALY_SDP_BAD_ORIGIN);
+    }
+
+    /* fields in the last bytes of the body, no final line end */
+    g_assert_true(parse_str("v=0\nc=IN IP4 192.0.2.1\nm=audio 1234/2 RTP/AVP 0", &s));
+    g_assert_cmpuint(s.media[0].port, ==, 1234);
+    assert_str(s.media[0].formats, "0");
+    g_assert_true(parse_str("v=0\nm=audio 0 RTP/AVP 0\na=rtpmap:0 PCMU/8000", &s));
+    assert_str(s.media[0].rtpmap[0].encoding, "PCMU/8000");
+    g_assert_true(parse_str("v=0\no=u 12345 1234 IN IP4 h", &s));
+    g_assert_cmpuint(s.sess_id, ==, 12345);
+    g_assert_cmpuint(s.sess_version, ==, 1234);
+}
+
+/* Line ends are found 64 bytes at a time: lines and bodies that end at
+ * and around those boundaries. */
+static void
+test_block_boundaries(void)
+{
+    for (unsigned pad = 0; pad < 140; pad++) {
+        /* an s= line of pad bytes moves the lines after it across the
+         * boundaries; the body ends with or without a line end */
+        for (unsigned crlf = 0; crlf < 3; crlf++) {
+            const char *nl = crlf == 0 ? "\n" : "\r\n";
+            GString *t = g_string_new("v=0");
+            g_string_append(t, nl);
+            g_string_append(t, "s=");
+            for (unsigned i = 0; i < pad; i++)
+                g_string_append_c(t, 'x');
+            g_string_append_printf(t, "%sc=IN IP4 192.0.2.1%sm=audio 4000 RTP/AVP 0%sa=sendonly", nl,
+                                   nl, nl);
+            if (crlf != 2)
+                g_string_append(t, nl);
+            SdpSession s;
+            g_assert_true(sdp_parse(t->str, t->len, &s));
+            g_assert_cmpuint(s.n_media, ==, 1);
+            g_assert_cmpuint(s.media[0].port, ==, 4000);
+            assert_str(s.conn.addr, "192.0.2.1");
+            g_assert_cmpint(s.media[0].dir, ==, SDP_DIR_SENDONLY);
+            g_assert_cmpuint(s.n_anomalies, ==, 0);
+            g_string_free(t, TRUE);
+        }
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -597,5 +716,7 @@ main(int argc, char **argv)
     g_test_add_func("/sdp/parse/seed-examples", test_seed_examples);
     g_test_add_func("/sdp/parse/nul-line", test_nul_line);
     g_test_add_func("/sdp/parse/reuse", test_reuse);
+    g_test_add_func("/sdp/parse/spelling-edges", test_spelling_edges);
+    g_test_add_func("/sdp/parse/block-boundaries", test_block_boundaries);
     return g_test_run();
 }
