@@ -283,6 +283,24 @@ sdp_num(const char *p, size_t n, const char *be, uint64_t *out)
     return sdp_num_slow(p, n, out);
 }
 
+/* The word at p (p < le) when it is one to five digits and one SP follows
+ * (so the word ends there): its end, its value into *v. NULL for any other
+ * word, which then takes the general reading (sdp_word_end, sdp_num). */
+static inline const char *
+sdp_short_num(const char *p, const char *le, uint64_t *v)
+{
+    const char *q = p;
+    uint64_t n = 0;
+    while (q < le && q - p < 5 && (unsigned)((unsigned char)*q - '0') <= 9) {
+        n = n * 10 + (unsigned)((unsigned char)*q - '0');
+        q++;
+    }
+    if (q == p || q == le || *q != ' ')
+        return NULL;
+    *v = n;
+    return q;
+}
+
 /* When [p, p + 7) is "IN IP4 " or "IN IP6 " followed by a word byte (p + 7
  * < le): 4 or 6, else 0. The usual <nettype> <addrtype> of o= and c=,
  * checked in one 8-byte compare instead of two word scans. */
@@ -324,9 +342,11 @@ sdp_parse_origin(SdpSession *s, const char *p, const char *le, const char *be)
     if (p == le || !sdp_num(id_p, (size_t)(p - id_p), be, &id))
         goto bad;
     ver_p = sdp_skip_sep(p);
-    p = sdp_word_end(ver_p, le, be);
-    if (p == le || !sdp_num(ver_p, (size_t)(p - ver_p), be, &ver))
-        goto bad;
+    if (!(p = sdp_short_num(ver_p, le, &ver))) {
+        p = sdp_word_end(ver_p, le, be);
+        if (p == le || !sdp_num(ver_p, (size_t)(p - ver_p), be, &ver))
+            goto bad;
+    }
     if (p[0] == ' ' && sdp_in_ip(p + 1, le, be)) {
         addr = p + 8;
     } else {
@@ -461,16 +481,21 @@ sdp_parse_media(SdpSession *s, const char *p, const char *le, const char *be, Sd
     if (e == le)
         goto bad;
     const char *port_p = sdp_skip_sep(e);
-    p = sdp_word_end(port_p, le, be);
-    if (p == le)
-        goto bad; /* no proto */
-    size_t port_len = (size_t)(p - port_p);
-    const char *slash = sdp_find_in_word(port_p, port_len, '/', be);
-    size_t num_len = slash ? (size_t)(slash - port_p) : port_len;
     uint64_t port = 0, count;
-    bool ok = sdp_num(port_p, num_len, be, &port) && port <= 65535;
-    if (ok && slash)
-        ok = sdp_num(slash + 1, port_len - num_len - 1, be, &count);
+    bool ok;
+    if ((p = sdp_short_num(port_p, le, &port))) {
+        ok = port <= 65535; /* the usual "<port> " */
+    } else {
+        p = sdp_word_end(port_p, le, be);
+        if (p == le)
+            goto bad; /* no proto */
+        size_t port_len = (size_t)(p - port_p);
+        const char *slash = sdp_find_in_word(port_p, port_len, '/', be);
+        size_t num_len = slash ? (size_t)(slash - port_p) : port_len;
+        ok = sdp_num(port_p, num_len, be, &port) && port <= 65535;
+        if (ok && slash)
+            ok = sdp_num(slash + 1, port_len - num_len - 1, be, &count);
+    }
     const char *proto = sdp_skip_sep(p);
     e = sdp_word_end(proto, le, be);
     m->proto = (SdpStr){proto, (size_t)(e - proto)};
@@ -647,8 +672,12 @@ sdp_trim_len(const char *line, size_t llen)
 static inline size_t
 sdp_trim_nonempty(const char *line, size_t llen)
 {
-    if (line[llen - 1] == '\r')
+    /* CRLF then a byte above SP: the usual end, one branch each */
+    if (__builtin_expect(line[llen - 1] == '\r', 1)) {
         llen--;
+        if (__builtin_expect((unsigned char)line[llen - 1] > ' ', 1))
+            return llen;
+    }
     while ((unsigned char)line[llen - 1] <= ' ' &&
            (line[llen - 1] == '\r' || sdp_is_ws(line[llen - 1])))
         llen--;
@@ -666,8 +695,9 @@ sdp_next_nul(const char *text, size_t len, size_t pos)
 bool
 sdp_parse(const char *text, size_t len, SdpSession *out)
 {
-    /* media[] entries are cleared as they are used (sdp_parse_media) and
-     * anomalies[] is read up to n_anomalies only */
+    /* media[] entries are cleared as they are used (sdp_parse_media; their
+     * rtpmap[] is read up to n_rtpmap only) and anomalies[] is read up to
+     * n_anomalies only */
     memset(out, 0, offsetof(SdpSession, media));
     out->n_anomalies = 0;
     if (!text || len < 2 || text[0] != 'v' || text[1] != '=')
@@ -679,11 +709,12 @@ sdp_parse(const char *text, size_t len, SdpSession *out)
      * line. */
     size_t nul = sdp_next_nul(text, len, 0);
 
-    /* the first line is v= (checked above): only version 0 (RFC 8866
-     * §5.1), and "v=0" cannot hold a NUL */
+    /* the first line is v= (checked above, so it holds a byte that is not
+     * trimmed): only version 0 (RFC 8866 §5.1), and "v=0" cannot hold a
+     * NUL */
     const char *nl = ss_find_byte(text, '\n', len);
     size_t end = nl ? (size_t)(nl - text) : len;
-    if (sdp_trim_len(text, end) != 3 || text[2] != '0')
+    if (sdp_trim_nonempty(text, end) != 3 || text[2] != '0')
         sdp_add_anomaly(out, SS_ANOMALY_SDP_BAD_LINE);
     if (nul < end)
         nul = sdp_next_nul(text, len, end);
