@@ -45,6 +45,9 @@ lower(uint8_t c)
 static size_t
 version_len(const uint8_t *p, size_t n)
 {
+    /* the one every message has, in one compare */
+    if (n >= 7 && memcmp(p, "SIP/2.0", 7) == 0 && (n == 7 || !is_digit(p[7])))
+        return 7;
     if (n < 4 || lower(p[0]) != 's' || lower(p[1]) != 'i' || lower(p[2]) != 'p' || p[3] != '/')
         return 0;
     size_t i = 4, d = 0;

@@ -127,6 +127,11 @@ test_looks_like_start(void)
         {"SIP/2.0 200 OK\r\n", true},
         {"SIP/2.0 180\r\n", true},
         {"SIP/2.0 200 \r\n", true},
+        {"SIP/2.01 200 OK\r\n", true},          /* 1*DIGIT "." 1*DIGIT */
+        {"INVITE sip:a@b SIP/2.01\r\n", true},
+        {"SIP/2.0x 200 OK\r\n", false},
+        {"INVITE sip:a@b SIP/2.0x\r\n", false},
+        {"INVITE sip:a@b SIP/2.0", true},
         {"SIP/2.0 OK\r\n", false},
         {"SIP/2.0 2000 OK\r\n", false},
         {"SIP/2.0  200 OK\r\n", false},
