@@ -119,6 +119,7 @@ struct Dialog {
     DialogEndReason end_reason;
     SipMethod method;
     uint32_t initial_cseq;
+    uint32_t last_invite_cseq[2]; /* of last_invite[], read by every INVITE response */
     unsigned messages;
     unsigned retransmissions;
     SsTime last, end;
@@ -149,7 +150,6 @@ struct Dialog {
     unsigned replace_pending; /* unanswered INVITEs with Replaces naming it */
     PendingOffer offers[MAX_PENDING_OFFERS];
     MsgOrigin last_invite[2];   /* each party's last INVITE (for delayed offers) */
-    uint32_t last_invite_cseq[2];
     GPtrArray *related;    /* char* call-ids */
     char *replaced_by;
 };
@@ -483,6 +483,14 @@ dialog_engine_prefetch(DialogEngine *e, const SipMessage *m)
     ptr_table_prefetch(&e->calls, e->pf_hash);
 }
 
+/* Asks for the first n cache lines of p, to be written. */
+static inline void
+prefetch_lines(const void *p, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        __builtin_prefetch((const char *)p + 64 * i, 1);
+}
+
 static Call *
 call_lookup_hashed(DialogEngine *e, SipStr id, uint64_t h)
 {
@@ -528,6 +536,10 @@ call_new(DialogEngine *e, SipStr id, uint64_t hash, SsTime ts)
     Call *c;
     if (e->free_calls->len) {
         c = g_ptr_array_steal_index_fast(e->free_calls, e->free_calls->len - 1);
+        /* the next new call's lines, cold since its call ended, on their
+         * way in the meantime */
+        if (e->free_calls->len)
+            prefetch_lines(g_ptr_array_index(e->free_calls, e->free_calls->len - 1), 5);
         GPtrArray *dialogs = c->dialogs, *transfers = c->transfers;
         /* the fields only: the Call-ID is copied in below, and the ring is
          * read only up to ring_n (1.2 KB less to write to a cold call) */
@@ -597,6 +609,9 @@ dialog_new(DialogEngine *e, Call *c, SsTime ts)
     }
     Dialog *d = e->free_dialogs->len ? g_ptr_array_steal_index_fast(e->free_dialogs, e->free_dialogs->len - 1)
                                      : g_new(Dialog, 1);
+    /* the next new dialog's first lines (the ones cleared and filled) */
+    if (e->free_dialogs->len)
+        prefetch_lines(g_ptr_array_index(e->free_dialogs, e->free_dialogs->len - 1), 6);
     /* all but the offers' room (1.6 KB of a 2.4 KB dialog, most often
      * never used): a slot is cleared when an offer takes it (offer_slot) */
     const size_t offers_end = offsetof(Dialog, offers) + sizeof d->offers;
@@ -2305,8 +2320,8 @@ dialog_engine_feed(DialogEngine *e, const SipMessage *m, const SipMeta *meta)
                 if (!d->answer)
                     d->answer = meta->ts;
                 /* other early dialogs of this INVITE lost the fork */
-                for (guint i = 0; i < c->dialogs->len; i++) {
-                    Dialog *x = g_ptr_array_index(c->dialogs, i);
+                for (guint i = 0; i < c->n_dialogs; i++) {
+                    Dialog *x = call_dialog(c, i);
                     if (x != d && !x->initial_done && x->method == d->method &&
                         str_eq0(x->from_tag, d->from_tag) && x->state == DIALOG_STATE_EARLY) {
                         /* RFC 3261 §13.2.2.4: another branch may still
