@@ -500,23 +500,24 @@ uri_has_scheme(SipStr u)
 
 /* Checks that need a value parsed, on the headers kept. */
 static void
-validate(SipMessage *m)
+validate(SipMessage *m, bool all)
 {
-    /* RFC 3261 §8.1.1: the mandatory headers (RFC 4475 §3.3.1) */
-    static const SipHeaderId mandatory[] = {
-        SIP_HDR_CALL_ID, SIP_HDR_FROM, SIP_HDR_TO, SIP_HDR_CSEQ, SIP_HDR_VIA,
-    };
-    for (size_t i = 0; i < sizeof mandatory / sizeof mandatory[0]; i++)
-        if (m->count[mandatory[i]] == 0)
-            add_anomaly(m, SS_ANOMALY_SIP_MISSING_HEADER);
-    /* §7.3.1: only comma-list headers may repeat (RFC 4475 §3.3.8, §3.3.9) */
-    static const SipHeaderId single[] = {
-        SIP_HDR_CALL_ID, SIP_HDR_FROM, SIP_HDR_TO, SIP_HDR_CSEQ, SIP_HDR_CONTENT_LENGTH, SIP_HDR_MAX_FORWARDS,
-    };
-    for (size_t i = 0; i < sizeof single / sizeof single[0]; i++)
-        if (m->count[single[i]] > 1)
-            add_anomaly(m, SS_ANOMALY_SIP_DUPLICATE_HEADER);
-
+    if (all) {
+        /* RFC 3261 §8.1.1: the mandatory headers (RFC 4475 §3.3.1) */
+        static const SipHeaderId mandatory[] = {
+            SIP_HDR_CALL_ID, SIP_HDR_FROM, SIP_HDR_TO, SIP_HDR_CSEQ, SIP_HDR_VIA,
+        };
+        for (size_t i = 0; i < sizeof mandatory / sizeof mandatory[0]; i++)
+            if (m->count[mandatory[i]] == 0)
+                add_anomaly(m, SS_ANOMALY_SIP_MISSING_HEADER);
+        /* §7.3.1: only comma-list headers may repeat (RFC 4475 §3.3.8, §3.3.9) */
+        static const SipHeaderId single[] = {
+            SIP_HDR_CALL_ID, SIP_HDR_FROM, SIP_HDR_TO, SIP_HDR_CSEQ, SIP_HDR_CONTENT_LENGTH, SIP_HDR_MAX_FORWARDS,
+        };
+        for (size_t i = 0; i < sizeof single / sizeof single[0]; i++)
+            if (m->count[single[i]] > 1)
+                add_anomaly(m, SS_ANOMALY_SIP_DUPLICATE_HEADER);
+    }
     if (m->count[SIP_HDR_CSEQ]) {
         SipCSeq cs;
         bool ok = sip_get_cseq(m, &cs);
@@ -534,7 +535,7 @@ validate(SipMessage *m)
              * (RFC 4475 §3.1.2.17, §3.1.2.18) */
             add_anomaly(m, SS_ANOMALY_SIP_CSEQ_METHOD_MISMATCH);
     }
-    if (m->count[SIP_HDR_MAX_FORWARDS] && sip_get_max_forwards(m) < 0)
+    if (all && m->count[SIP_HDR_MAX_FORWARDS] && sip_get_max_forwards(m) < 0)
         add_anomaly(m, SS_ANOMALY_SIP_BAD_MAX_FORWARDS);
 
     SipNameAddr na;
@@ -548,6 +549,9 @@ validate(SipMessage *m)
     m->na_state[1] = ok ? 1 : 2;
     if (m->count[SIP_HDR_TO] && (!ok || na.malformed))
         add_anomaly(m, SS_ANOMALY_SIP_BAD_NAME_ADDR);
+    /* the rest only raises anomalies */
+    if (!all)
+        return;
     for (const SipHeader *h = sip_message_next_header(m, SIP_HDR_CONTACT, NULL); h;
          h = sip_message_next_header(m, SIP_HDR_CONTACT, h)) {
         SipStr rest = sip_header_value(m, h), v;
@@ -731,7 +735,13 @@ sip_message_scan(SipMessage *m, const char *buf, size_t len)
 void
 sip_message_validate(SipMessage *m)
 {
-    validate(m);
+    validate(m, true);
+}
+
+void
+sip_message_validate_values(SipMessage *m)
+{
+    validate(m, false);
 }
 
 SipParseResult
@@ -739,7 +749,7 @@ sip_message_parse(SipMessage *m, const char *buf, size_t len)
 {
     SipParseResult r = sip_message_scan(m, buf, len);
     if (r != SIP_PARSE_INVALID)
-        validate(m);
+        validate(m, true);
     return r;
 }
 

@@ -154,6 +154,11 @@ SipParseResult sip_message_parse(SipMessage *m, const char *buf, size_t len);
  * SIP_PARSE_INVALID before any accessor is used. */
 SipParseResult sip_message_scan(SipMessage *m, const char *buf, size_t len);
 void sip_message_validate(SipMessage *m);
+/* The values only: the From/To/CSeq caches and their checks, without the
+ * checks that only raise anomalies (missing or repeated headers,
+ * Max-Forwards, Contact, Via, Expires, Date, the Request-URI). For a
+ * caller that shows no message's anomalies. */
+void sip_message_validate_values(SipMessage *m);
 
 static inline SipStr
 sip_span_str(const SipMessage *m, SipSpan s)
