@@ -149,7 +149,11 @@ find_header_end(const uint8_t *buf, size_t len, ClCandidates *cl)
         if (nl + 2 < end && nl[1] == '\r' && nl[2] == '\n')
             return (size_t)(nl + 3 - buf);
         p = nl + 1;
-        if (p < end && ((*p | 0x20) == 'c' || (*p | 0x20) == 'l')) {
+        /* 'l', or 'c' that may start "content-length" (its 2nd and 9th
+         * letters: not Call-ID, Contact, CSeq or Content-Type) */
+        if (p < end && ((*p | 0x20) == 'l' ||
+                        ((*p | 0x20) == 'c' &&
+                         (p + 8 >= end || ((p[1] | 0x20) == 'o' && (p[8] | 0x20) == 'l'))))) {
             if (cl->n < CL_CANDIDATES)
                 cl->at[cl->n++] = (size_t)(p - buf);
             else

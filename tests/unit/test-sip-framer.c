@@ -162,6 +162,10 @@ test_frame_content_length_forms(void)
     } cases[] = {
         {"OPTIONS sip:a SIP/2.0\r\nContent-Length: 3\r\n\r\nabc", 3, false, false},
         {"OPTIONS sip:a SIP/2.0\r\ncontent-LENGTH:3\r\n\r\nabc", 3, false, false},
+        {"OPTIONS sip:a SIP/2.0\r\nCONTENT-LENGTH:3\r\n\r\nabc", 3, false, false},
+        /* after headers that start with 'c' but are not it */
+        {"OPTIONS sip:a SIP/2.0\r\nContact: <sip:a>\r\nCSeq: 1 OPTIONS\r\nContent-Type: a/b\r\n"
+         "Content-Length: 3\r\n\r\nabc", 3, false, false},
         {"OPTIONS sip:a SIP/2.0\r\nContent-Length \t:  3 \t\r\n\r\nabc", 3, false, false},
         {"OPTIONS sip:a SIP/2.0\r\nl: 3\r\n\r\nabc", 3, false, false},
         {"OPTIONS sip:a SIP/2.0\r\nL:3\r\n\r\nabc", 3, false, false},
