@@ -360,7 +360,11 @@ live_open(CaptureSource *src, const CaptureOptions *opts, GError **err)
         int one = 1;
         (void)setsockopt(src->live_fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
 #endif
+#if defined(__linux__)
+        /* on Linux the received copy is the one libpcap keeps anyway; a
+         * BSD lo0 hands each packet once, with a direction of its own */
         (void)pcap_setdirection(src->pcap, PCAP_D_IN);
+#endif
     }
 
     if (opts->filter) {

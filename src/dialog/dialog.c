@@ -613,11 +613,16 @@ dialog_new(DialogEngine *e, Call *c, SsTime ts)
     if (e->free_dialogs->len)
         prefetch_lines(g_ptr_array_index(e->free_dialogs, e->free_dialogs->len - 1), 6);
     /* all but the offers' room (1.6 KB of a 2.4 KB dialog, most often
-     * never used): a slot is cleared when an offer takes it (offer_slot) */
+     * never used): a slot is cleared when an offer takes it (offer_slot),
+     * and its flags here */
     const size_t offers_end = offsetof(Dialog, offers) + sizeof d->offers;
     memset(d, 0, offsetof(Dialog, offers));
-    for (unsigned k = 0; k < MAX_PENDING_OFFERS; k++)
+    for (unsigned k = 0; k < MAX_PENDING_OFFERS; k++) {
+        /* what is read of a slot no offer took: used, and what
+         * fork_reopen_offer() matches a released slot on */
         d->offers[k].used = false;
+        d->offers[k].initial = false;
+    }
     memset((char *)d + offers_end, 0, sizeof *d - offers_end);
     d->call = c;
     d->start = d->last = ts;

@@ -283,6 +283,44 @@ test_fork_second_200_without_18x(void)
     h_free(&h);
 }
 
+/* A dialog reuses the memory of one that ended (the engine keeps them in
+ * a pool). Its offer slots keep nothing of the old dialog's offers: here
+ * the old call's initial INVITE offer (CSeq 1) sat in slot 0, and the new
+ * call, whose INVITE and 2xx carry no SDP at all, forks after the first
+ * 2xx. The late branch must not find the old call's offer and wait for
+ * an answer to it. */
+static void
+test_fork_reused_dialog_memory(void)
+{
+    Harness h;
+    h_init(&h);
+    Dlg old = h_std_dlg();
+    old.call_id = "old@test";
+    h_call_with(&h, &old, h_sdpv(&h, 1, "sendonly", "10.0.0.1", NULL), h_sdpv(&h, 1, "recvonly", "10.0.0.2", NULL));
+    h_bye(&h, &old, true, 2);
+    /* long after: the old call is gone, its dialog back in the pool */
+    h.t += 60 * SEC;
+    dialog_engine_expire(h.e, h.t);
+    Dlg d = h_std_dlg();
+    d.callee_tag = NULL;
+    h_req(&h, &d, true, "INVITE", 1, NULL, NULL);
+    Dlg f1 = d, f2 = d;
+    f1.callee_tag = "f1";
+    f2.callee_tag = "f2";
+    h_resp(&h, &f1, true, 200, "INVITE", 1, NULL, NULL);
+    h_req(&h, &f1, true, "ACK", 1, NULL, NULL);
+    h_resp(&h, &f2, true, 200, "INVITE", 1, NULL, NULL);
+    h_req(&h, &f2, true, "ACK", 1, NULL, NULL);
+    h_bye(&h, &f2, true, 2);
+    h_bye(&h, &f1, true, 3);
+    h_finish(&h);
+    h_check(&h, "dialog old@test a1/b1 terminated bye 200 labels=- holds=0 by=caller\n"
+              "dialog c1@test a1/f2 terminated bye 200 labels=- holds=0 by=caller\n"
+              "dialog c1@test a1/f1 terminated bye 200 labels=- holds=0 by=caller\n");
+    h_expect_anomalies(&h, "");
+    h_free(&h);
+}
+
 /* The first early dialog (f1) is not the one answered first: f2's 200
  * ends it as fork_lost, then f3 answers too. f3 is a fork like f2, not an
  * orphan seen mid-call. */
@@ -1062,6 +1100,7 @@ main(int argc, char **argv)
     g_test_add_func("/edge2/fork/two-200", test_fork_two_200);
     g_test_add_func("/edge2/fork/second-200-without-18x", test_fork_second_200_without_18x);
     g_test_add_func("/edge2/fork/third-branch-after-other-answer", test_fork_third_branch_after_other_answer);
+    g_test_add_func("/edge2/fork/reused-dialog-memory", test_fork_reused_dialog_memory);
     g_test_add_func("/edge2/bye/response-without-bye", test_bye_response_without_bye);
     g_test_add_func("/edge2/fork/early-update-then-refresh", test_fork_early_update_then_refresh);
     g_test_add_func("/edge2/cancel/races-200", test_cancel_races_200);
