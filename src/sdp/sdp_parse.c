@@ -72,45 +72,19 @@ sdp_load64(const char *p)
  * The searches may look at bytes past le, up to be (the end of the body):
  * those are the caller's bytes, and a hit there counts as le. */
 
-/* The first SP or HTAB in [p, le), or le. */
-static inline const char *
-sdp_word_end(const char *p, const char *le, const char *be)
-{
-#if defined(__SSE2__)
-    if ((size_t)(be - p) >= 16) {
-        const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t');
-        for (;;) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-            unsigned m = (unsigned)_mm_movemask_epi8(
-                _mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, tab)));
-            if (m) {
-                const char *r = p + __builtin_ctz(m);
-                return r < le ? r : le;
-            }
-            p += 16;
-            if (p >= le)
-                return le;
-            if ((size_t)(be - p) < 16)
-                break;
-        }
-    }
-#endif
-    while (p < le && !sdp_is_ws(*p))
-        p++;
-    return p;
-}
-
-/* The first SP, HTAB or '/' in [p, le), or le. */
-static inline const char *
-sdp_word_end_or_slash(const char *p, const char *le, const char *be)
+/* The first SP or HTAB in [p, le) (or '/' too, when slash), or le.
+ * Always inlined: slash is a constant at every call. */
+static inline __attribute__((always_inline)) const char *
+sdp_word_end_any(const char *p, const char *le, const char *be, const bool slash)
 {
 #if defined(__SSE2__)
     if ((size_t)(be - p) >= 16) {
         const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t'), sl = _mm_set1_epi8('/');
         for (;;) {
             __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-            __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, tab)),
-                                       _mm_cmpeq_epi8(v, sl));
+            __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, tab));
+            if (slash)
+                hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, sl));
             unsigned m = (unsigned)_mm_movemask_epi8(hit);
             if (m) {
                 const char *r = p + __builtin_ctz(m);
@@ -124,9 +98,21 @@ sdp_word_end_or_slash(const char *p, const char *le, const char *be)
         }
     }
 #endif
-    while (p < le && !sdp_is_ws(*p) && *p != '/')
+    while (p < le && !sdp_is_ws(*p) && !(slash && *p == '/'))
         p++;
     return p;
+}
+
+static inline const char *
+sdp_word_end(const char *p, const char *le, const char *be)
+{
+    return sdp_word_end_any(p, le, be, false);
+}
+
+static inline const char *
+sdp_word_end_or_slash(const char *p, const char *le, const char *be)
+{
+    return sdp_word_end_any(p, le, be, true);
 }
 
 /* The first c in [p, p + n), or NULL; like ss_find_byte, but one 16-byte
