@@ -176,13 +176,10 @@ sdp_parse_u64(const char *p, size_t len, uint64_t *out)
     return true;
 }
 
-/* sdp_num for what the fast paths leave: 0, 4 to 7 near the end of the
- * body, over 16 digits. Up to 19 digits cannot overflow. */
-static bool
-sdp_num_slow(const char *p, size_t n, uint64_t *out)
+/* 1 to 19 digits, a byte at a time (19 digits cannot overflow). */
+static inline bool
+sdp_digits(const char *p, size_t n, uint64_t *out)
 {
-    if (n == 0 || n > 19)
-        return sdp_parse_u64(p, n, out);
     uint64_t v = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned d = (unsigned)((unsigned char)p[i] - '0');
@@ -192,6 +189,16 @@ sdp_num_slow(const char *p, size_t n, uint64_t *out)
     }
     *out = v;
     return true;
+}
+
+/* sdp_num for what the fast paths leave: 0, 4 to 7 near the end of the
+ * body, over 16 digits. */
+static bool
+sdp_num_slow(const char *p, size_t n, uint64_t *out)
+{
+    if (n == 0 || n > 19)
+        return sdp_parse_u64(p, n, out);
+    return sdp_digits(p, n, out);
 }
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -233,17 +240,8 @@ sdp_swar_value(uint64_t t)
 static inline __attribute__((always_inline)) bool
 sdp_num(const char *p, size_t n, const char *be, uint64_t *out)
 {
-    if (n - 1 < 3) { /* 1 to 3 digits */
-        uint64_t v = 0;
-        for (size_t i = 0; i < n; i++) {
-            unsigned d = (unsigned)((unsigned char)p[i] - '0');
-            if (d > 9)
-                return false;
-            v = v * 10 + d;
-        }
-        *out = v;
-        return true;
-    }
+    if (n - 1 < 3) /* 1 to 3 digits */
+        return sdp_digits(p, n, out);
 #ifdef SDP_SWAR
     if (n <= 16) {
         if (n >= 8) {
