@@ -226,6 +226,32 @@ param_want_match(const char *p, size_t ns, size_t ne, size_t vs, size_t ve, Para
     }
 }
 
+/* The end of the parameter [ns, ne)[=vs, ve) whose scan stopped at *i:
+ * anything before the next ';' makes the list malformed (and ends the
+ * value there); the name is matched against want; then *i moves past the
+ * ';'. False at the end of the list (after a trailing ';', malformed). */
+static inline __attribute__((always_inline)) bool
+param_end(const char *p, size_t n, size_t *i, bool *ok, size_t ns, size_t ne, size_t vs, size_t ve,
+          ParamWant *want, size_t n_want)
+{
+    size_t j = *i;
+    if (j < n && p[j] != ';') {
+        *ok = false;
+        const char *semi = ss_find_byte(p + j, ';', n - j);
+        j = semi ? (size_t)(semi - p) : n;
+        ve = j;
+    }
+    param_want_match(p, ns, ne, vs, ve, want, n_want);
+    if (j >= n)
+        return false;
+    *i = ++j;
+    if (j >= n) {
+        *ok = false;
+        return false;
+    }
+    return true;
+}
+
 /* One pass over a parameter list, checking that every ';'-separated item is
  *   generic-param = token [ EQUAL gen-value ]
  *   gen-value = token / host / quoted-string            (RFC 3261 §25.1)
@@ -277,20 +303,8 @@ params_scan_slow(SipStr params, ParamWant *want, size_t n_want)
             while (i < n && is_lws((unsigned char)p[i]))
                 i++;
         }
-        if (i < n && p[i] != ';') {
-            ok = false;
-            const char *semi = ss_find_byte(p + i, ';', n - i);
-            i = semi ? (size_t)(semi - p) : n;
-            ve = i;
-        }
-        param_want_match(p, ns, ne, vs, ve, want, n_want);
-        if (i >= n)
+        if (!param_end(p, n, &i, &ok, ns, ne, vs, ve, want, n_want))
             break;
-        i++;
-        if (i >= n) {
-            ok = false;
-            break;
-        }
     }
     return ok;
 }
@@ -410,20 +424,8 @@ params_scan(SipStr params, ParamWant *want, size_t n_want)
             if (ve == vs)
                 ok = false;
         }
-        if (i < n && p[i] != ';') {
-            ok = false;
-            const char *sc = ss_find_byte(p + i, ';', n - i);
-            i = sc ? (size_t)(sc - p) : n;
-            ve = i;
-        }
-        param_want_match(p, ns, ne, vs, ve, want, n_want);
-        if (i >= n)
+        if (!param_end(p, n, &i, &ok, ns, ne, vs, ve, want, n_want))
             break;
-        i++;
-        if (i >= n) {
-            ok = false;
-            break;
-        }
     }
     return ok;
 #else
