@@ -2,8 +2,8 @@
  *
  * Eight bytes a step (multiply and xor-shift), the last 0-7 bytes in at
  * most two loads, the length mixed in at the end so "ab"+"c" chained
- * differs from "a"+"bc". For the in-memory tables (calls, the dedupe
- * fingerprints, the parse memo): seed it per run where input chooses the
+ * differs from "a"+"bc". For the in-memory tables (the calls, the dedupe
+ * fingerprints): seed it per run where input chooses the
  * keys. Not a cryptographic hash.
  */
 #ifndef SIPSLEUTH_HASH_H

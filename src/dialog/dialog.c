@@ -329,19 +329,11 @@ str_eq0(const char *a, const char *b)
     return strcmp(a, b) == 0;
 }
 
-static uint64_t fnv64(uint64_t h, const void *data, size_t len);
 
 static inline uint64_t
 call_hash(const DialogEngine *e, const char *p, size_t len)
 {
-    return fnv64(e->hash_seed, p, len);
-}
-
-/* the calls' table and the dedupe fingerprints (common/hash.h) */
-static uint64_t
-fnv64(uint64_t h, const void *data, size_t len)
-{
-    return ss_hash64(h, data, len);
+    return ss_hash64(e->hash_seed, p, len);
 }
 
 static void
@@ -1826,16 +1818,16 @@ dedupe(Call *c, const SipMessage *m, const SipMeta *meta, SipStr ftag, SipStr tt
     uint64_t id = UINT64_C(14695981039346656037);
     for (unsigned i = 0; i < 3; i++)
         id = ss_hash64_word(id, words[i]);
-    id = fnv64(id, ftag.p, ftag.len);
-    id = fnv64(id, ttag.p, ttag.len);
-    id = fnv64(id, cs->method_text.p, cs->method_text.len);
+    id = ss_hash64(id, ftag.p, ftag.len);
+    id = ss_hash64(id, ttag.p, ttag.len);
+    id = ss_hash64(id, cs->method_text.p, cs->method_text.len);
     if (m->is_request) {
         /* a different Request-URI is a different request (forked / redirected) */
-        id = fnv64(id, m->buf + m->request_uri.off, m->request_uri.len);
+        id = ss_hash64(id, m->buf + m->request_uri.off, m->request_uri.len);
     }
     uint64_t path = UINT64_C(14695981039346656037);
-    path = fnv64(path, &meta->src, sizeof meta->src);
-    path = fnv64(path, &meta->dst, sizeof meta->dst);
+    path = ss_hash64(path, &meta->src, sizeof meta->src);
+    path = ss_hash64(path, &meta->dst, sizeof meta->dst);
     /* ring_bits has the bit of every id in the ring (and maybe of some
      * overwritten): no bit, no need to read the ring */
     uint64_t bit = UINT64_C(1) << (id >> 58);
